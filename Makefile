@@ -1,0 +1,106 @@
+# takedown: plain GNU make + pkg-config.  See README "Building".
+#
+#   make                  release build in build/release/
+#   make MODE=asan        debug build with AddressSanitizer + UBSan
+#   make MODE=fuzz fuzz   clang libFuzzer targets in build/fuzz/
+#   make check            unit + end-to-end tests, closing "N passed, N failed"
+#   make compile_commands.json
+
+MODE     ?= release
+PREFIX   ?= /usr/local
+VERSION  := $(shell cat VERSION)
+PKGS     := gmime-3.0 libidn2 libpsl jansson
+B        := build/$(MODE)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	-Wpointer-arith -Wformat=2 -Wno-unused-parameter
+ifneq ($(WERROR),0)
+WARN += -Werror
+endif
+
+BASE := -std=c17 -D_GNU_SOURCE -DTD_VERSION='"$(VERSION)"' -Isrc/lib -MMD -MP
+
+ifeq ($(MODE),release)
+CC      ?= cc
+OPT     := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDOPT   :=
+else ifeq ($(MODE),asan)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+LDOPT   := -fsanitize=address,undefined
+else ifeq ($(MODE),fuzz)
+CC      := clang
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	   -DTD_FUZZING
+LDOPT   := -fsanitize=address,undefined
+else
+$(error MODE must be release, asan or fuzz)
+endif
+
+CFLAGS_ALL  = $(BASE) $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(LDOPT) $(LDFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/lib/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/replay_%)
+
+.PHONY: all check unit e2e fuzz clean install compile_commands.json
+all: $(B)/takedown
+
+$(B)/libtakedown.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(B)/takedown: $(CLI_OBJ) $(B)/libtakedown.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libtakedown.a $(PKG_LIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libtakedown.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# Replay drivers: every fuzz target linked with a plain main() that feeds
+# it each file of its committed corpus (runs in the ordinary test suite).
+$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(B)/libtakedown.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< fuzz/replay.c $(B)/libtakedown.a $(PKG_LIBS)
+
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(B)/libtakedown.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+
+check: $(B)/takedown $(UNIT_BIN) $(REPLAY_BIN)
+	@sh tests/run.sh $(B)
+
+clean:
+	rm -rf build compile_commands.json
+
+install: $(B)/takedown
+	install -D -m 755 $(B)/takedown $(DESTDIR)$(PREFIX)/bin/takedown
+	install -D -m 644 docs/takedown.1 $(DESTDIR)$(PREFIX)/share/man/man1/takedown.1
+
+# compile_commands.json for clang-tidy and clangd, written from the same flags.
+compile_commands.json:
+	@{ printf '[\n'; sep=''; for f in $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC); do \
+	  printf '%s{"directory":"%s","file":"%s","command":"cc %s -c %s"}' \
+	    "$$sep" "$(CURDIR)" "$$f" '$(subst ",\\\",$(CFLAGS_ALL))' "$$f"; sep=',\n'; \
+	  done; printf '\n]\n'; } > $@
+	@echo wrote $@
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

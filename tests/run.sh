@@ -1,0 +1,61 @@
+#!/bin/sh
+# Runs every test of takedown and closes with "N passed, N failed".
+#
+#   tests/run.sh BUILD_DIR
+#
+# Unit tests (cmocka) print TAP (CMOCKA_MESSAGE_OUTPUT=TAP); end-to-end
+# tests (tests/e2e/t*.sh) print TAP too.  Both are counted here.
+# Suites that need ../shared/corpus say so and skip where it is absent.
+B=${1:-build/release}
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "$top" && cd "$B" && pwd) || { echo "no build dir $1" >&2; exit 2; }
+export TD_BIN="$B/takedown" TD_TOP="$top" TD_BUILD="$B"
+export TD_CORPUS="${TD_CORPUS:-$top/../shared/corpus}"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT INT TERM
+
+run() {
+	name=$1; shift
+	echo "# $name"
+	"$@" >"$log.out" 2>&1
+	rc=$?
+	cat "$log.out"
+	if ! grep -q '^\(not \)\{0,1\}ok ' "$log.out"; then
+		# A suite that printed no TAP line at all counts as one failure.
+		echo "not ok - $name printed no results (exit $rc)"
+		echo "not ok - $name" >>"$log"
+	else
+		grep '^\(not \)\{0,1\}ok ' "$log.out" >>"$log"
+		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log.out"; then
+			echo "not ok - $name exited $rc"
+			echo "not ok - $name exited $rc" >>"$log"
+		fi
+	fi
+	rm -f "$log.out"
+}
+
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run "unit $(basename "$t")" "$t"
+done
+for r in "$B"/fuzz/replay_*; do
+	[ -x "$r" ] || continue
+	n=$(basename "$r" | sed 's/^replay_//')
+	run "replay $n" "$r" "$top/fuzz/corpus/$n"
+done
+for t in "$top"/tests/e2e/t[0-9]*.sh; do
+	[ -f "$t" ] || continue
+	run "e2e $(basename "$t")" sh "$t"
+done
+
+pass=$(grep -c '^ok ' "$log")
+fail=$(grep -c '^not ok ' "$log")
+skip=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log")
+pass=$((pass - skip))
+if [ "$fail" -ne 0 ]; then
+	echo "# failures:"
+	grep '^not ok ' "$log" | sed 's/^/#   /'
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
