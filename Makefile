@@ -11,6 +11,7 @@ PREFIX   ?= /usr/local
 VERSION  := $(shell cat VERSION)
 PKGS     := gmime-3.0 libidn2 libpsl jansson
 B        := build/$(MODE)
+Q        := $(if $(V),,@)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -60,28 +61,29 @@ all: $(B)/takedown
 
 $(B)/libtakedown.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/takedown: $(CLI_OBJ) $(B)/libtakedown.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libtakedown.a $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libtakedown.a $(PKG_LIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
 
 $(B)/tests/%: tests/unit/%.c $(B)/libtakedown.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # Replay drivers: every fuzz target linked with a plain main() that feeds
 # it each file of its committed corpus (runs in the ordinary test suite).
 $(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(B)/libtakedown.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< fuzz/replay.c $(B)/libtakedown.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< fuzz/replay.c $(B)/libtakedown.a $(PKG_LIBS)
 
 $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(B)/libtakedown.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 
