@@ -27,7 +27,7 @@ run() {
 		echo "not ok - $name" >>"$log"
 	else
 		grep '^\(not \)\{0,1\}ok ' "$log.out" >>"$log"
-		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log.out"; then
+		if [ $rc -ne 0 ] && ! grep '^not ok ' "$log.out" | grep -vq '# *[Ss][Kk][Ii][Pp]'; then
 			echo "not ok - $name exited $rc"
 			echo "not ok - $name exited $rc" >>"$log"
 		fi
@@ -49,13 +49,13 @@ for t in "$top"/tests/e2e/t[0-9]*.sh; do
 	run "e2e $(basename "$t")" sh "$t"
 done
 
-pass=$(grep -c '^ok ' "$log")
-fail=$(grep -c '^not ok ' "$log")
-skip=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log")
-pass=$((pass - skip))
+# "ok N # SKIP" (TAP) and "not ok N # SKIP" (cmocka 1.1) are skips
+skip=$(grep -c '^\(not \)\{0,1\}ok .*# *[Ss][Kk][Ii][Pp]' "$log")
+pass=$(grep '^ok ' "$log" | grep -vc '# *[Ss][Kk][Ii][Pp]')
+fail=$(grep '^not ok ' "$log" | grep -vc '# *[Ss][Kk][Ii][Pp]')
 if [ "$fail" -ne 0 ]; then
 	echo "# failures:"
-	grep '^not ok ' "$log" | sed 's/^/#   /'
+	grep '^not ok ' "$log" | grep -v '# *[Ss][Kk][Ii][Pp]' | sed 's/^/#   /'
 fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -197,7 +197,7 @@ read_stream(struct reader *r, int fd, const char *format_hint)
 {
 	struct stream_state s;
 	char *chunk = malloc(CHUNK);
-	char head[5];
+	char head[8];
 	size_t head_len = 0;
 	ssize_t n;
 	int ret = 0;
@@ -224,18 +224,25 @@ read_stream(struct reader *r, int fd, const char *format_hint)
 		}
 		len = (size_t)n;
 		if (!s.decided) {
-			/* the first five bytes tell an mbox ("From ") */
-			size_t take = len < 5 - head_len ? len : 5 - head_len;
+			/* the first bytes tell an mbox ("From "); a UTF-8
+			   byte order mark before them is dropped */
+			size_t take = len < sizeof(head) - head_len
+					      ? len
+					      : sizeof(head) - head_len;
+			size_t skip = 0;
 
 			memcpy(head + head_len, p, take);
 			head_len += take;
 			p += take;
 			len -= take;
-			if (head_len < 5 && n > 0)
+			if (head_len < sizeof(head) && n > 0)
 				continue;
-			s.mbox = head_len == 5 && !memcmp(head, "From ", 5);
+			if (head_len >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+				skip = 3;
+			s.mbox = head_len >= skip + 5 &&
+				 !memcmp(head + skip, "From ", 5);
 			s.decided = 1;
-			ret = feed(r, &s, head, head_len);
+			ret = feed(r, &s, head + skip, head_len - skip);
 			if (ret)
 				goto out;
 		}

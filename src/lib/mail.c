@@ -178,7 +178,7 @@ unfold(const char *raw)
 	struct td_buf b = TD_BUF_INIT;
 	const char *p = raw;
 
-	while (*p == ' ' || *p == '\t')
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 		p++;
 	for (; *p; p++) {
 		if (*p == '\r' || *p == '\n')
@@ -358,6 +358,53 @@ static int walk_buffer(struct walk *w, const char *data, size_t len,
 static int walk_entity(struct walk *w, GMimeObject *obj, const char *path,
 		       unsigned depth);
 
+/*
+ * Text outside the parts of a multipart: the preamble before the first
+ * boundary and the epilogue after the last (RFC 2046 5.1.1).  Readers
+ * ignore them, but a multipart whose boundary is missing or wrong leaves
+ * the whole body there, and some clients show it: both are scanned, as
+ * text/plain parts named "<path>preamble" and "<path>epilogue".
+ */
+static int
+walk_outside_text(struct walk *w, const char *text, const char *path,
+		  const char *what)
+{
+	struct td_mail_part part;
+	struct td_buf name = TD_BUF_INIT, utf8 = TD_BUF_INIT;
+	size_t len;
+	int ret = 0;
+
+	if (!text || !w->cb->part)
+		return 0;
+	len = strlen(text);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
+		       text[len - 1] == ' '))
+		len--;
+	if (!len)
+		return 0;
+	if (len > w->lim->max_part_bytes)
+		len = w->lim->max_part_bytes;
+	td_buf_printf(&name, "%s%s%s", path, *path ? "." : "", what);
+	if (to_utf8(w, &utf8, text, len, NULL, name.ptr) < 0 ||
+	    td_buf_failed(&name)) {
+		ret = TD_ENOMEM;
+		goto out;
+	}
+	memset(&part, 0, sizeof(part));
+	part.path = name.ptr;
+	part.content_type = "text/plain";
+	part.data = (const unsigned char *)text;
+	part.len = part.full_len = len;
+	part.text = utf8.ptr;
+	part.text_len = utf8.len;
+	td_mail_sha256(part.sha256, text, len);
+	ret = w->cb->part(&part, w->payload);
+out:
+	td_buf_release(&name);
+	td_buf_release(&utf8);
+	return ret;
+}
+
 static void
 join_path(char *out, size_t size, const char *prefix, int n)
 {
@@ -377,17 +424,30 @@ walk_body(struct walk *w, GMimeObject *body, const char *prefix,
 	if (!body)
 		return 0;
 	if (GMIME_IS_MULTIPART(body)) {
-		n = g_mime_multipart_get_count(GMIME_MULTIPART(body));
-		for (i = 0; i < n && !w->stop; i++) {
-			join_path(path, sizeof(path), prefix, i + 1);
-			ret = walk_entity(w,
-					  g_mime_multipart_get_part(
-						  GMIME_MULTIPART(body), i),
-					  path, depth + 1);
-			if (ret)
-				return ret;
+		GMimeMultipart *mp = GMIME_MULTIPART(body);
+
+		/* the container counts against max_parts, as in Dovecot */
+		if (++w->nr_parts > w->lim->max_parts) {
+			warn_limit(w, 1u << 2,
+				   "parts after the %u-th not read (limit "
+				   "max_parts)",
+				   w->lim->max_parts);
+			w->stop = 1;
+			return 0;
 		}
-		return 0;
+		ret = walk_outside_text(w, g_mime_multipart_get_prologue(mp),
+					prefix ? prefix : "", "preamble");
+		n = g_mime_multipart_get_count(mp);
+		for (i = 0; i < n && !w->stop && !ret; i++) {
+			join_path(path, sizeof(path), prefix, i + 1);
+			ret = walk_entity(w, g_mime_multipart_get_part(mp, i),
+					  path, depth + 1);
+		}
+		if (!ret && !w->stop)
+			ret = walk_outside_text(
+				w, g_mime_multipart_get_epilogue(mp),
+				prefix ? prefix : "", "epilogue");
+		return ret;
 	}
 	join_path(path, sizeof(path), prefix, 1);
 	return walk_entity(w, body, path, depth + 1);
@@ -574,14 +634,18 @@ walk_entity(struct walk *w, GMimeObject *obj, const char *path,
 		char sub[256];
 		int i, n = g_mime_multipart_get_count(mp), ret;
 
-		for (i = 0; i < n && !w->stop; i++) {
+		ret = walk_outside_text(w, g_mime_multipart_get_prologue(mp),
+					path, "preamble");
+		for (i = 0; i < n && !w->stop && !ret; i++) {
 			join_path(sub, sizeof(sub), path, i + 1);
 			ret = walk_entity(w, g_mime_multipart_get_part(mp, i),
 					  sub, depth + 1);
-			if (ret)
-				return ret;
 		}
-		return 0;
+		if (!ret && !w->stop)
+			ret = walk_outside_text(
+				w, g_mime_multipart_get_epilogue(mp), path,
+				"epilogue");
+		return ret;
 	}
 	if (GMIME_IS_PART(obj))
 		return walk_leaf(w, obj, path, depth);
@@ -626,6 +690,12 @@ td_mail_walk(const char *data, size_t len, const struct td_mail_limits *lim,
 	int ret;
 
 	td_mail_global_init();
+	/* Outlook saves messages as OLE compound files (.msg, [MS-OXMSG]);
+	   say so rather than "not a message" */
+	if (len >= 8 && !memcmp(data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+		return td_error_set(err, TD_EPARSE,
+				    "Outlook .msg file (OLE), not RFC 5322: "
+				    "save or forward it as .eml");
 	memset(&w, 0, sizeof(w));
 	w.lim = lim ? lim : &defaults;
 	w.cb = cb;
