@@ -105,4 +105,7 @@ compile_commands.json:
 	  done; printf '\n]\n'; } > $@
 	@echo wrote $@
 
+# data compiled into the binary with .incbin
+$(B)/src/lib/mailhosts.o: data/mailhosts.txt
+
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,2 +1,87 @@
+/*
+ * takedown: the command table.  Each command lives in cmd_<name>.c.
+ */
+#include <locale.h>
 #include <stdio.h>
-int main(void) { puts("takedown " TD_VERSION); return 0; }
+#include <string.h>
+
+#include "cli.h"
+#include "banned.h"
+
+static const struct td_cmd *const commands[] = {
+	&cmd_extract_def,
+	NULL,
+};
+
+static void
+usage(FILE *f)
+{
+	const struct td_cmd *const *c;
+
+	fprintf(f, "usage: takedown <command> [options] [args]\n"
+		   "       takedown help [command]\n"
+		   "       takedown --version\n\n"
+		   "commands:\n");
+	for (c = commands; *c; c++)
+		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+	fprintf(f, "  %-10s %s\n", "help", "show help for a command");
+	fprintf(f, "\nexit status: 0 ok, 1 failure, 2 usage error\n"
+		   "see takedown(1) for details\n");
+}
+
+static const struct td_cmd *
+find(const char *name)
+{
+	const struct td_cmd *const *c;
+
+	for (c = commands; *c; c++)
+		if (!strcmp((*c)->name, name))
+			return *c;
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct td_cmd *cmd;
+	int n;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("takedown %s\n", TD_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		cmd = find(argv[2]);
+		if (!cmd) {
+			td_die_msg(NULL, "no such command: %.64s", argv[2]);
+			return EXIT_USAGE;
+		}
+		td_cmd_help(stdout, cmd);
+		return EXIT_OK;
+	}
+	cmd = find(argv[1]);
+	if (!cmd) {
+		td_die_msg(NULL, "no such command: %.64s (see takedown help)",
+			   argv[1]);
+		return EXIT_USAGE;
+	}
+	n = td_opt_parse(cmd, argc - 1, argv + 1);
+	if (n == -2)
+		return EXIT_OK;
+	if (n < 0)
+		return EXIT_USAGE;
+	return cmd->run(n, argv + 1);
+}
