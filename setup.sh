@@ -1,0 +1,17 @@
+#!/bin/sh
+# One command from a fresh Debian 12 machine to a working takedown:
+# installs the missing Debian packages (as root; otherwise prints the exact
+# apt-get line and stops), builds, and runs the main job on a bundled
+# sample: a phishing e-mail forwarded as an attachment.
+set -e
+cd "$(dirname "$0")"
+if [ "$(id -u)" = 0 ]; then
+	scripts/deps.sh --install
+else
+	scripts/deps.sh
+fi
+make -j"$(nproc 2>/dev/null || echo 2)"
+echo
+echo "== build/release/takedown extract tests/fixtures/mail/forwarded-phish.eml"
+echo
+build/release/takedown extract tests/fixtures/mail/forwarded-phish.eml
