@@ -7,12 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "cli.h"
 #include "extract.h"
+#include "hash.h"
 #include "input.h"
+#include "jsonw.h"
 #include "received.h"
 #include "term.h"
 #include "banned.h"
@@ -397,39 +397,25 @@ on_message(const struct td_input_msg *im, void *payload)
 		td_extract_release(&x);
 		return 0;
 	}
-	td_mail_sha256(sha, im->data, im->len);
+	td_sha256_hex(sha, im->data, im->len);
 	if (opt_json) {
-		json_t *o = json_object(), *src = json_object(), *body;
-		struct td_buf p = TD_BUF_INIT;
-		char *s;
+		struct td_jw w;
 
-		body = td_extract_json(&x);
-		td_utf8_sanitize(&p, im->path, strlen(im->path));
-		json_object_set_new(o, "schema",
-				    json_string("takedown-extract/1"));
-		json_object_set_new(src, "path", json_stringn(p.ptr, p.len));
-		json_object_set_new(src, "format", json_string(im->format));
-		json_object_set_new(src, "index",
-				    json_integer((json_int_t)im->index));
-		json_object_set_new(src, "offset", json_integer(im->offset));
-		json_object_set_new(src, "size",
-				    json_integer((json_int_t)im->len));
-		json_object_set_new(src, "sha256", json_string(sha));
-		json_object_set_new(o, "source", src);
-		if (body)
-			json_object_update(o, body);
-		json_decref(body);
-		td_buf_release(&p);
-		s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII |
-					  JSON_PRESERVE_ORDER);
-		json_decref(o);
-		if (!s) {
-			td_extract_release(&x);
-			return TD_ENOMEM;
-		}
-		td_buf_adds(&r->out, s);
+		td_jw_init(&w, &r->out);
+		td_jw_obj(&w);
+		td_jw_kstr(&w, "schema", "takedown-extract/1");
+		td_jw_key(&w, "source");
+		td_jw_obj(&w);
+		td_jw_kstr(&w, "path", im->path);
+		td_jw_kstr(&w, "format", im->format);
+		td_jw_kint(&w, "index", (long long)im->index);
+		td_jw_kint(&w, "offset", im->offset);
+		td_jw_kint(&w, "size", (long long)im->len);
+		td_jw_kstr(&w, "sha256", sha);
+		td_jw_obj_end(&w);
+		td_extract_json(&w, &x);
+		td_jw_obj_end(&w);
 		td_buf_addch(&r->out, '\n');
-		free(s);
 	} else {
 		size_t i;
 

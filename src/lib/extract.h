@@ -133,13 +133,14 @@ int td_extract_message(struct td_extract *out, const char *data, size_t len,
 
 void td_extract_release(struct td_extract *x);
 
+struct td_jw;
+
 /*
- * The JSON form of x (docs/extract-schema.md): {"messages": [...],
- * "warnings": [...]}.  Returns a new reference (json_decref() it) or NULL
- * when out of memory.  Declared as void * so that callers need not see
- * jansson.
+ * Write the JSON form of x (docs/extract-schema.md) as the members
+ * "messages" and "warnings" of the object w has open.  Failures show in
+ * td_buf_failed() of the writer's buffer.
  */
-void *td_extract_json(const struct td_extract *x);
+void td_extract_json(struct td_jw *w, const struct td_extract *x);
 
 /*
  * The host a link's visible text shows (a URL in it, or the whole text being

@@ -1,258 +1,247 @@
 /*
- * The JSON form of an extraction (docs/extract-schema.md).  Every string
- * that came from the message goes through td_utf8_sanitize() first, since
- * JSON strings must be valid Unicode and jansson refuses anything else.
+ * The JSON form of an extraction (docs/extract-schema.md), written with
+ * the streaming writer: ASCII only, every string from the message escaped.
  */
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
-#include "buf.h"
 #include "extract.h"
-#include "term.h"
+#include "jsonw.h"
 #include "banned.h"
 
-static json_t *
-jstr(const char *s)
-{
-	struct td_buf b = TD_BUF_INIT;
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	td_utf8_sanitize(&b, s, strlen(s));
-	j = json_stringn(b.ptr, b.len);
-	td_buf_release(&b);
-	return j ? j : json_null();
-}
-
 static void
-set(json_t *o, const char *key, json_t *v)
-{
-	json_object_set_new(o, key, v ? v : json_null());
-}
-
-static json_t *
-jtime(long long t)
+ktime(struct td_jw *w, const char *key, long long t)
 {
 	char buf[32];
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (t < 0 || !gmtime_r(&tt, &tm))
-		return json_null();
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
+	td_jw_key(w, key);
+	if (t < 0 || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		td_jw_null(w);
+	else
+		td_jw_str(w, buf);
 }
 
-static json_t *
-addrs(const struct td_mail_addr *a, size_t nr)
+static void
+addrs(struct td_jw *w, const char *key, const struct td_mail_addr *a,
+      size_t nr)
 {
-	json_t *arr = json_array();
 	size_t i;
 
+	td_jw_key(w, key);
+	td_jw_arr(w);
 	for (i = 0; i < nr; i++) {
-		json_t *o = json_object();
-
-		set(o, "name", jstr(a[i].name));
-		set(o, "address", jstr(a[i].addr));
-		json_array_append_new(arr, o);
+		td_jw_obj(w);
+		td_jw_kstr(w, "name", a[i].name);
+		td_jw_kstr(w, "address", a[i].addr);
+		td_jw_obj_end(w);
 	}
-	return arr;
+	td_jw_arr_end(w);
 }
 
-static json_t *
-found_list(const struct td_found *f, size_t nr)
+static void
+found_list(struct td_jw *w, const struct td_found *f, size_t nr)
 {
-	json_t *arr = json_array();
 	size_t i;
 
+	td_jw_key(w, "found");
+	td_jw_arr(w);
 	for (i = 0; i < nr; i++) {
-		json_t *o = json_object();
-
-		set(o, "part", jstr(f[i].part));
-		set(o, "where", jstr(f[i].where));
-		set(o, "content_type", jstr(f[i].content_type));
-		set(o, "filename", jstr(f[i].filename));
+		td_jw_obj(w);
+		td_jw_kstr(w, "part", f[i].part);
+		td_jw_kstr(w, "where", f[i].where);
+		td_jw_kstr(w, "content_type", f[i].content_type);
+		td_jw_kstr(w, "filename", f[i].filename);
 		if (f[i].link_text) {
-			set(o, "link_text", jstr(f[i].link_text));
-			set(o, "shown_host", jstr(f[i].shown_host));
-			set(o, "mismatch", json_boolean(f[i].mismatch));
+			td_jw_kstr(w, "link_text", f[i].link_text);
+			td_jw_kstr(w, "shown_host", f[i].shown_host);
+			td_jw_kbool(w, "mismatch", f[i].mismatch);
 		}
-		json_array_append_new(arr, o);
+		td_jw_obj_end(w);
 	}
-	return arr;
+	td_jw_arr_end(w);
 }
 
-static json_t *
-url_json(const struct td_xurl *x)
+static void
+url_json(struct td_jw *w, const struct td_xurl *x)
 {
-	json_t *o = json_object(), *w = json_array();
 	const struct td_url *u = &x->u;
 	size_t i;
 
-	set(o, "url", jstr(u->url));
-	set(o, "raw", jstr(x->raw));
-	set(o, "normalized", jstr(u->normalized));
-	set(o, "scheme", jstr(u->scheme));
-	set(o, "host", jstr(u->host_ascii));
-	set(o, "host_unicode", jstr(u->host_unicode));
-	set(o, "domain", jstr(u->domain));
-	set(o, "port", u->port >= 0 ? json_integer(u->port) : json_null());
-	set(o, "userinfo", jstr(u->userinfo));
-	set(o, "is_ip", json_boolean(u->is_ip));
-	set(o, "idn", json_boolean(u->is_idn));
-	set(o, "mixed_script", json_boolean(u->mixed_script));
-	set(o, "defanged", json_boolean(x->defanged));
-	set(o, "joined", json_boolean(x->joined));
-	set(o, "text_host_mismatch", json_boolean(x->mismatch));
+	td_jw_obj(w);
+	td_jw_kstr(w, "url", u->url);
+	td_jw_kstr(w, "raw", x->raw);
+	td_jw_kstr(w, "normalized", u->normalized);
+	td_jw_kstr(w, "scheme", u->scheme);
+	td_jw_kstr(w, "host", u->host_ascii);
+	td_jw_kstr(w, "host_unicode", u->host_unicode);
+	td_jw_kstr(w, "domain", u->domain);
+	td_jw_key(w, "port");
+	if (u->port >= 0)
+		td_jw_int(w, u->port);
+	else
+		td_jw_null(w);
+	td_jw_kstr(w, "userinfo", u->userinfo);
+	td_jw_kbool(w, "is_ip", u->is_ip);
+	td_jw_kbool(w, "idn", u->is_idn);
+	td_jw_kbool(w, "mixed_script", u->mixed_script);
+	td_jw_kbool(w, "defanged", x->defanged);
+	td_jw_kbool(w, "joined", x->joined);
+	td_jw_kbool(w, "text_host_mismatch", x->mismatch);
+	td_jw_key(w, "wrapped_by");
+	td_jw_arr(w);
 	for (i = 0; i < x->nr_wraps; i++) {
-		json_t *wo = json_object();
-
-		set(wo, "kind", jstr(x->wraps[i].kind));
-		set(wo, "url", jstr(x->wraps[i].url));
-		json_array_append_new(w, wo);
+		td_jw_obj(w);
+		td_jw_kstr(w, "kind", x->wraps[i].kind);
+		td_jw_kstr(w, "url", x->wraps[i].url);
+		td_jw_obj_end(w);
 	}
-	set(o, "wrapped_by", w);
-	set(o, "seen", json_integer((json_int_t)x->seen));
-	set(o, "found", found_list(x->found, x->nr_found));
-	return o;
+	td_jw_arr_end(w);
+	td_jw_kint(w, "seen", (long long)x->seen);
+	found_list(w, x->found, x->nr_found);
+	td_jw_obj_end(w);
 }
 
-static json_t *
-values_json(const struct td_xlist *l)
+static void
+values_json(struct td_jw *w, const char *key, const struct td_xlist *l)
 {
-	json_t *arr = json_array();
 	size_t i;
 
+	td_jw_key(w, key);
+	td_jw_arr(w);
 	for (i = 0; i < l->nr; i++) {
-		json_t *o = json_object();
-
-		set(o, "value", jstr(l->v[i].value));
-		set(o, "raw", jstr(l->v[i].raw));
-		set(o, "defanged", json_boolean(l->v[i].defanged));
-		set(o, "seen", json_integer((json_int_t)l->v[i].seen));
-		set(o, "found", found_list(l->v[i].found, l->v[i].nr_found));
-		json_array_append_new(arr, o);
+		td_jw_obj(w);
+		td_jw_kstr(w, "value", l->v[i].value);
+		td_jw_kstr(w, "raw", l->v[i].raw);
+		td_jw_kbool(w, "defanged", l->v[i].defanged);
+		td_jw_kint(w, "seen", (long long)l->v[i].seen);
+		found_list(w, l->v[i].found, l->v[i].nr_found);
+		td_jw_obj_end(w);
 	}
-	return arr;
+	td_jw_arr_end(w);
 }
 
-static json_t *
-hop_json(const struct td_hop *h, size_t n)
+static void
+hop_json(struct td_jw *w, const struct td_hop *h, size_t n)
 {
-	json_t *o = json_object();
-
-	set(o, "hop", json_integer((json_int_t)n + 1));
-	set(o, "from_helo", jstr(h->from_helo));
-	set(o, "from_rdns", jstr(h->from_rdns));
-	set(o, "from_ip", jstr(h->from_ip));
-	set(o, "by", jstr(h->by));
-	set(o, "with", jstr(h->with));
-	set(o, "id", jstr(h->id));
-	set(o, "for", jstr(h->for_addr));
-	set(o, "date", jstr(h->date));
-	set(o, "date_utc", jtime(h->when == (time_t)-1 ? -1 : (long long)h->when));
-	set(o, "trusted", json_boolean(h->trusted));
-	set(o, "unverified", json_boolean(h->unverified));
-	set(o, "parsed", json_boolean(h->parsed));
-	set(o, "raw", jstr(h->raw));
-	return o;
+	td_jw_obj(w);
+	td_jw_kint(w, "hop", (long long)n + 1);
+	td_jw_kstr(w, "from_helo", h->from_helo);
+	td_jw_kstr(w, "from_rdns", h->from_rdns);
+	td_jw_kstr(w, "from_ip", h->from_ip);
+	td_jw_kstr(w, "by", h->by);
+	td_jw_kstr(w, "with", h->with);
+	td_jw_kstr(w, "id", h->id);
+	td_jw_kstr(w, "for", h->for_addr);
+	td_jw_kstr(w, "date", h->date);
+	ktime(w, "date_utc",
+	      h->when == (time_t)-1 ? -1 : (long long)h->when);
+	td_jw_kbool(w, "trusted", h->trusted);
+	td_jw_kbool(w, "unverified", h->unverified);
+	td_jw_kbool(w, "parsed", h->parsed);
+	td_jw_kstr(w, "raw", h->raw);
+	td_jw_obj_end(w);
 }
 
-static json_t *
-msg_json(const struct td_xmsg *m)
+static void
+msg_json(struct td_jw *w, const struct td_xmsg *m)
 {
-	json_t *o = json_object(), *hd = json_object(), *arr;
 	size_t i;
 
-	set(o, "role", json_string(m->role == TD_MAIL_OUTER ? "outer"
-							    : "attached"));
-	set(o, "part", jstr(m->part));
-	set(o, "filename", jstr(m->filename));
-	set(o, "depth", json_integer(m->depth));
-	set(o, "parent", m->parent >= 0 ? json_integer(m->parent) : json_null());
+	td_jw_obj(w);
+	td_jw_kstr(w, "role", m->role == TD_MAIL_OUTER ? "outer" : "attached");
+	td_jw_kstr(w, "part", m->part);
+	td_jw_kstr(w, "filename", m->filename);
+	td_jw_kint(w, "depth", m->depth);
+	td_jw_key(w, "parent");
+	if (m->parent >= 0)
+		td_jw_int(w, m->parent);
+	else
+		td_jw_null(w);
 
-	set(hd, "from", addrs(m->from, m->nr_from));
-	set(hd, "reply_to", addrs(m->reply_to, m->nr_reply_to));
-	set(hd, "sender", addrs(m->sender, m->nr_sender));
-	set(hd, "to", addrs(m->to, m->nr_to));
-	set(hd, "return_path", jstr(m->return_path));
-	set(hd, "subject", jstr(m->subject));
-	set(hd, "date", jstr(m->date));
-	set(hd, "date_utc", jtime(m->date_utc));
-	set(hd, "message_id", jstr(m->message_id));
-	set(hd, "authentication_results", jstr(m->auth));
-	arr = json_array();
+	td_jw_key(w, "headers");
+	td_jw_obj(w);
+	addrs(w, "from", m->from, m->nr_from);
+	addrs(w, "reply_to", m->reply_to, m->nr_reply_to);
+	addrs(w, "sender", m->sender, m->nr_sender);
+	addrs(w, "to", m->to, m->nr_to);
+	td_jw_kstr(w, "return_path", m->return_path);
+	td_jw_kstr(w, "subject", m->subject);
+	td_jw_kstr(w, "date", m->date);
+	ktime(w, "date_utc", m->date_utc);
+	td_jw_kstr(w, "message_id", m->message_id);
+	td_jw_kstr(w, "authentication_results", m->auth);
+	td_jw_key(w, "list_unsubscribe");
+	td_jw_arr(w);
 	for (i = 0; i < m->nr_list_unsubscribe; i++)
-		json_array_append_new(arr, jstr(m->list_unsubscribe[i]));
-	set(hd, "list_unsubscribe", arr);
-	set(o, "headers", hd);
+		td_jw_str(w, m->list_unsubscribe[i]);
+	td_jw_arr_end(w);
+	td_jw_obj_end(w);
 
-	arr = json_array();
+	td_jw_key(w, "received");
+	td_jw_arr(w);
 	for (i = 0; i < m->received.nr; i++)
-		json_array_append_new(arr, hop_json(&m->received.hops[i], i));
-	set(o, "received", arr);
-	set(o, "mail_provider", jstr(m->mail_provider));
+		hop_json(w, &m->received.hops[i], i);
+	td_jw_arr_end(w);
+	td_jw_kstr(w, "mail_provider", m->mail_provider);
+	td_jw_key(w, "sending_ip");
 	if (m->received.report_hop >= 0) {
 		const struct td_hop *h =
 			&m->received.hops[m->received.report_hop];
-		json_t *s = json_object();
 
-		set(s, "ip", jstr(h->from_ip));
-		set(s, "hop", json_integer(m->received.report_hop + 1));
-		set(s, "rdns", jstr(h->from_rdns));
-		set(s, "helo", jstr(h->from_helo));
-		set(o, "sending_ip", s);
+		td_jw_obj(w);
+		td_jw_kstr(w, "ip", h->from_ip);
+		td_jw_kint(w, "hop", m->received.report_hop + 1);
+		td_jw_kstr(w, "rdns", h->from_rdns);
+		td_jw_kstr(w, "helo", h->from_helo);
+		td_jw_obj_end(w);
 	} else {
-		set(o, "sending_ip", json_null());
+		td_jw_null(w);
 	}
 
-	arr = json_array();
+	td_jw_key(w, "urls");
+	td_jw_arr(w);
 	for (i = 0; i < m->nr_urls; i++)
-		json_array_append_new(arr, url_json(&m->urls[i]));
-	set(o, "urls", arr);
-	set(o, "emails", values_json(&m->emails));
-	set(o, "ips", values_json(&m->ips));
-	set(o, "phones", values_json(&m->phones));
-	arr = json_array();
+		url_json(w, &m->urls[i]);
+	td_jw_arr_end(w);
+	values_json(w, "emails", &m->emails);
+	values_json(w, "ips", &m->ips);
+	values_json(w, "phones", &m->phones);
+	td_jw_key(w, "attachments");
+	td_jw_arr(w);
 	for (i = 0; i < m->nr_attachments; i++) {
 		const struct td_xattach *a = &m->attachments[i];
-		json_t *ao = json_object();
 
-		set(ao, "part", jstr(a->part));
-		set(ao, "filename", jstr(a->filename));
-		set(ao, "content_type", jstr(a->content_type));
-		set(ao, "size", json_integer((json_int_t)a->size));
-		set(ao, "sha256", json_string(a->sha256));
-		set(ao, "truncated", json_boolean(a->truncated));
-		json_array_append_new(arr, ao);
+		td_jw_obj(w);
+		td_jw_kstr(w, "part", a->part);
+		td_jw_kstr(w, "filename", a->filename);
+		td_jw_kstr(w, "content_type", a->content_type);
+		td_jw_kint(w, "size", (long long)a->size);
+		td_jw_kstr(w, "sha256", a->sha256);
+		td_jw_kbool(w, "truncated", a->truncated);
+		td_jw_obj_end(w);
 	}
-	set(o, "attachments", arr);
-	return o;
+	td_jw_arr_end(w);
+	td_jw_obj_end(w);
 }
 
-void *
-td_extract_json(const struct td_extract *x)
+void
+td_extract_json(struct td_jw *w, const struct td_extract *x)
 {
-	json_t *o = json_object(), *arr = json_array(), *w = json_array();
 	size_t i;
 
-	if (!o || !arr || !w) {
-		json_decref(o);
-		json_decref(arr);
-		json_decref(w);
-		return NULL;
-	}
+	td_jw_key(w, "messages");
+	td_jw_arr(w);
 	for (i = 0; i < x->nr_msgs; i++)
-		json_array_append_new(arr, msg_json(&x->msgs[i]));
-	set(o, "messages", arr);
+		msg_json(w, &x->msgs[i]);
+	td_jw_arr_end(w);
+	td_jw_key(w, "warnings");
+	td_jw_arr(w);
 	for (i = 0; i < x->nr_warnings; i++)
-		json_array_append_new(w, jstr(x->warnings[i]));
+		td_jw_str(w, x->warnings[i]);
 	if (x->warnings_dropped)
-		json_array_append_new(w, json_string("further warnings dropped"));
-	set(o, "warnings", w);
-	return o;
+		td_jw_str(w, "further warnings dropped");
+	td_jw_arr_end(w);
 }

@@ -11,6 +11,7 @@
 #include <gmime/gmime.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "mail.h"
 #include "term.h"
 #include "banned.h"
@@ -208,6 +209,14 @@ headers_free(struct td_mail_header *h, size_t nr)
 }
 
 static int
+is_free_text(const char *name)
+{
+	return !strcasecmp(name, "Subject") || !strcasecmp(name, "Comments") ||
+	       !strcasecmp(name, "Keywords") ||
+	       !strcasecmp(name, "Thread-Topic");
+}
+
+static int
 headers_collect(struct walk *w, GMimeObject *obj, struct td_mail_header **out,
 		size_t *nr_out)
 {
@@ -220,7 +229,7 @@ headers_collect(struct walk *w, GMimeObject *obj, struct td_mail_header **out,
 		GMimeHeader *gh = g_mime_header_list_get_header_at(hl, i);
 		const char *name = g_mime_header_get_name(gh);
 		const char *raw = g_mime_header_get_raw_value(gh);
-		const char *val = g_mime_header_get_value(gh);
+		const char *val = NULL;
 		size_t rawlen = raw ? strlen(raw) : 0;
 
 		if (!name)
@@ -237,10 +246,17 @@ headers_collect(struct walk *w, GMimeObject *obj, struct td_mail_header **out,
 			goto oom;
 		h[nr].name = dup_sanitized(name, strlen(name));
 		h[nr].value = unfold(raw ? raw : "");
-		h[nr].decoded = val ? dup_sanitized(val, strlen(val))
-				    : dup_sanitized("", 0);
+		h[nr].decoded = NULL;
+		/* RFC 2047 decoding is costly and only free-text fields need
+		   it (addresses are parsed from the raw value) */
+		if (is_free_text(name)) {
+			val = g_mime_header_get_value(gh);
+			h[nr].decoded = dup_sanitized(val ? val : "",
+						      val ? strlen(val) : 0);
+		}
 		nr++;
-		if (!h[nr - 1].name || !h[nr - 1].value || !h[nr - 1].decoded)
+		if (!h[nr - 1].name || !h[nr - 1].value ||
+		    (!h[nr - 1].decoded && is_free_text(name)))
 			goto oom;
 	}
 	*out = h;
@@ -397,7 +413,6 @@ walk_outside_text(struct walk *w, const char *text, const char *path,
 	part.len = part.full_len = len;
 	part.text = utf8.ptr;
 	part.text_len = utf8.len;
-	td_mail_sha256(part.sha256, text, len);
 	ret = w->cb->part(&part, w->payload);
 out:
 	td_buf_release(&name);
@@ -498,7 +513,6 @@ walk_leaf(struct walk *w, GMimeObject *obj, const char *path, unsigned depth)
 	GMimeContentEncoding enc = g_mime_part_get_content_encoding(gp);
 	GMimeStream *mem = NULL;
 	GByteArray *arr;
-	GChecksum *sum;
 	struct td_mail_part part;
 	struct td_buf text = TD_BUF_INIT;
 	char *ctype = NULL, *fname = NULL;
@@ -540,11 +554,10 @@ walk_leaf(struct walk *w, GMimeObject *obj, const char *path, unsigned depth)
 	part.full_len = len;
 	part.is_attachment = fname || (disp && !strcasecmp(disp, "attachment"));
 
-	sum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(sum, arr->data, arr->len);
-	snprintf(part.sha256, sizeof(part.sha256), "%s",
-		 g_checksum_get_string(sum));
-	g_checksum_free(sum);
+	/* hashed when it is reported as an attachment: named, declared an
+	   attachment, or not text */
+	if (part.is_attachment || !is_textual(ctype, fname))
+		td_sha256_hex(part.sha256, arr->data, arr->len);
 
 	if (len > w->lim->max_part_bytes) {
 		warn(w, "part %s: %zu decoded bytes, only the first %zu read "
@@ -792,14 +805,4 @@ td_mail_date_parse(long long *out, const char *value)
 	*out = g_date_time_to_unix(dt);
 	g_date_time_unref(dt);
 	return 0;
-}
-
-void
-td_mail_sha256(char out[65], const void *data, size_t len)
-{
-	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-
-	g_checksum_update(sum, data, len);
-	snprintf(out, 65, "%s", g_checksum_get_string(sum));
-	g_checksum_free(sum);
 }

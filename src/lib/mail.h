@@ -27,7 +27,9 @@ struct td_mail_limits {
 struct td_mail_header {
 	char *name;    /* as written */
 	char *value;   /* unfolded raw value, leading space dropped */
-	char *decoded; /* RFC 2047 decoded, UTF-8 (invalid bytes replaced) */
+	char *decoded; /* RFC 2047 decoded, UTF-8 (invalid bytes replaced),
+			  for the free-text fields Subject, Comments,
+			  Keywords and Thread-Topic; NULL for others */
 };
 
 struct td_mail_addr {
@@ -61,7 +63,8 @@ struct td_mail_part {
 	size_t full_len;	/* decoded size before truncation */
 	const char *text;	/* UTF-8 text for text-like parts, else NULL */
 	size_t text_len;
-	char sha256[65];	/* of the full decoded content, hex */
+	char sha256[65];	/* of the full decoded content, hex; set
+				   for attachments and non-text parts */
 	unsigned truncated : 1;	/* data holds only the first max_part_bytes */
 	unsigned is_attachment : 1;
 };
@@ -111,7 +114,4 @@ int td_mail_date_parse(long long *out, const char *value);
 void td_mail_global_init(void);
 
 
-
-/* SHA-256 of len bytes as 64 hex digits and a NUL in out. */
-void td_mail_sha256(char out[65], const void *data, size_t len);
 #endif

@@ -37,7 +37,7 @@ check "1,000 nested multiparts: warned" has_warning deep-nesting.eml "nest"
 check "1,000 nested messages: finishes" run deep-rfc822.eml
 check "1,000 nested messages: warned" has_warning deep-rfc822.eml "nest"
 check "invalid UTF-8: finishes" run invalid-utf8.eml
-check "invalid UTF-8: URL kept (bytes read as windows-1252)" has_url invalid-utf8.eml 'http://utf8.example/\\u00FF\\u00FE/\\u00C3' 
+check "invalid UTF-8: URL kept (bytes read as windows-1252)" has_url invalid-utf8.eml 'http://utf8.example/\\u00ff\\u00fe/\\u00c3' 
 check "NUL bytes: finishes" run nul-bytes.eml
 check "NUL bytes: URL after NULs found" has_url nul-bytes.eml "http://nul2.example/"
 unknown_cs() { run unknown-charset.eml && has_warning unknown-charset.eml "unknown charset"; }
