@@ -541,7 +541,8 @@ scheme_word(const unsigned char *p, size_t wl, const char **canon)
 
 /*
  * The scheme word that ends at e, not below floor, with no letter, digit
- * or . - _ @ glued before it: returns its length, or 0.
+ * or . _ @ glued before it ("line-https://" is taken: phishing glues URLs
+ * into CSS to hide them): returns its length, or 0.
  */
 static size_t
 scheme_before(const unsigned char *t, size_t floor, size_t e,
@@ -560,8 +561,7 @@ scheme_before(const unsigned char *t, size_t floor, size_t e,
 			continue;
 		if (e - wl > floor) {
 			b = t[e - wl - 1];
-			if (is_alnum(b) || b == '.' || b == '-' || b == '_' ||
-			    b == '@')
+			if (is_alnum(b) || b == '.' || b == '_' || b == '@')
 				return 0;
 		}
 		return wl;

@@ -375,6 +375,8 @@ textscan_scheme_needs_word_boundary(void **state)
 	    "http://example.com", 0);
 	one("?u=http://example.com", "http://example.com", "http://example.com",
 	    0);
+	one("line-https://t.co/x height", "https://t.co/x", "https://t.co/x",
+	    0);
 }
 
 static void
