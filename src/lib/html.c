@@ -1207,7 +1207,8 @@ pend_flush(struct scanner *s)
 	if (!s->pend)
 		return;
 	s->pend = 0;
-	if (!s->rc && s->cb && s->cb->link) {
+	if (!oom(s, &s->pend_text) && !oom(s, &s->pend_alt) && !s->rc &&
+	    s->cb && s->cb->link) {
 		t = s->pend_text.len ? &s->pend_text : &s->pend_alt;
 		memset(&l, 0, sizeof(l));
 		l.ctx = TD_HTML_A_HREF;
@@ -1666,7 +1667,7 @@ scan_js(struct scanner *s, const char *js, size_t n, const char *tag,
 	size_t off, int body)
 {
 	const char *p;
-	size_t i, at, k;
+	size_t i, at = 0, k = 0;
 
 	if (s->prepass)
 		return;
@@ -1865,8 +1866,7 @@ attr_text(struct scanner *s, const char *v, size_t n)
 	if (s->prepass || n < HTML_ATTR_MIN)
 		return;
 	used = attr_value(s, &s->atext, HTML_ATTR_MAX, &d, &dn);
-	if (!blank(d, dn))
-		emit_text(s, TD_HTML_TEXT_ATTR, d, dn);
+	emit_text(s, TD_HTML_TEXT_ATTR, d, dn);
 	/* past the cap the rest goes undecoded rather than not at all */
 	if (used < n)
 		emit_text(s, TD_HTML_TEXT_ATTR, v + used, n - used);
