@@ -380,6 +380,21 @@ add_url(struct ctx *c, const char *cand, size_t len, const char *raw,
 	while (cur_len && (*cur == ' ' || *cur == '\t' || *cur == '\n' ||
 			   *cur == '\r'))
 		cur++, cur_len--;
+	if (cur_len > 2 && cur[0] == '/' && cur[1] == '/' && cur[2] != '/') {
+		/* protocol-relative ("//host/x") with no base: a mail reader
+		   opens it over https */
+		struct td_buf b = TD_BUF_INIT;
+
+		td_buf_adds(&b, "https:");
+		td_buf_add(&b, cur, cur_len);
+		if (!td_buf_failed(&b))
+			add_url(c, b.ptr, b.len, raw, raw_len, where, hit_flags,
+				link_text, link_len);
+		else
+			c->oom = 1;
+		td_buf_release(&b);
+		return;
+	}
 	if (!has_scheme(cur, cur_len, &colon))
 		return;
 	if (colon == 6 && !strncasecmp(cur, "mailto", 6)) {

@@ -120,6 +120,20 @@ extract_forwarded_message_is_separate(void **state)
 }
 
 static void
+extract_protocol_relative_link_gets_https(void **state)
+{
+	struct td_extract x;
+	const struct td_xurl *u;
+
+	extract(&x, "Content-Type: text/html\n\n"
+		    "<a href=\"//evil.example/login\">x</a>");
+	u = find_url(&x.msgs[0], "https://evil.example/login");
+	assert_non_null(u);
+	assert_string_equal(u->raw, "//evil.example/login");
+	td_extract_release(&x);
+}
+
+static void
 extract_attachment_hashed(void **state)
 {
 	struct td_extract x;
@@ -211,6 +225,7 @@ main(void)
 		cmocka_unit_test(extract_mailto_and_tel_become_values),
 		cmocka_unit_test(extract_google_redirect_unwrapped_with_provenance),
 		cmocka_unit_test(extract_forwarded_message_is_separate),
+		cmocka_unit_test(extract_protocol_relative_link_gets_https),
 		cmocka_unit_test(extract_attachment_hashed),
 		cmocka_unit_test(extract_url_limit_warns),
 		cmocka_unit_test(extract_json_is_ascii_and_valid),
