@@ -119,7 +119,7 @@ td_buf_adds(struct td_buf *buf, const char *s)
 }
 
 int
-td_buf_addch(struct td_buf *buf, int c)
+td_buf_addch_slow(struct td_buf *buf, int c)
 {
 	char ch = (char)c;
 

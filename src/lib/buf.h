@@ -48,7 +48,20 @@ int td_buf_grow(struct td_buf *buf, size_t extra);
 /* Appenders.  On failure they set a flag and return a negative code. */
 int td_buf_add(struct td_buf *buf, const void *data, size_t len);
 int td_buf_adds(struct td_buf *buf, const char *s);
-int td_buf_addch(struct td_buf *buf, int c);
+int td_buf_addch_slow(struct td_buf *buf, int c);
+
+/* Append one byte; the common case (room left, no limit hit) inline. */
+static inline int
+td_buf_addch(struct td_buf *buf, int c)
+{
+	if (buf->len + 1 < buf->alloc && (!buf->max || buf->len < buf->max) &&
+	    !buf->flags) {
+		buf->ptr[buf->len++] = (char)c;
+		buf->ptr[buf->len] = '\0';
+		return 0;
+	}
+	return td_buf_addch_slow(buf, c);
+}
 int td_buf_printf(struct td_buf *buf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int td_buf_vprintf(struct td_buf *buf, const char *fmt, va_list ap)
