@@ -358,6 +358,47 @@ same_site(const char *a, const char *b)
 	return same;
 }
 
+/*
+ * Every candidate string handed to add_url, so that the safety-net scan
+ * of raw HTML source (scan_html_source) adds only what the HTML scanner
+ * did not already report in some form.
+ */
+#define MAX_CANDS 20000
+
+static int
+seen_candidate(const struct td_xmsg *m, const char *s)
+{
+	return sidx_get(m->cand_index, s, hash_str(s)) >= 0;
+}
+
+static void
+remember_candidate(struct ctx *c, struct td_xmsg *m, const char *s,
+		   size_t len)
+{
+	char *k;
+	uint64_t h;
+
+	if (m->nr_cands >= MAX_CANDS)
+		return;
+	k = td_strndup(s, len);
+	if (!k) {
+		c->oom = 1;
+		return;
+	}
+	h = hash_str(k);
+	if (sidx_get(m->cand_index, k, h) >= 0) {
+		free(k);
+		return;
+	}
+	if (TD_ARRAY_GROW(m->cands, m->nr_cands + 1, m->alloc_cands) < 0 ||
+	    sidx_put((struct sidx **)&m->cand_index, k, h, m->nr_cands) < 0) {
+		free(k);
+		c->oom = 1;
+		return;
+	}
+	m->cands[m->nr_cands++] = k;
+}
+
 static void
 add_url(struct ctx *c, const char *cand, size_t len, const char *raw,
 	size_t raw_len, const char *where, unsigned hit_flags,
@@ -380,6 +421,7 @@ add_url(struct ctx *c, const char *cand, size_t len, const char *raw,
 	while (cur_len && (*cur == ' ' || *cur == '\t' || *cur == '\n' ||
 			   *cur == '\r'))
 		cur++, cur_len--;
+	remember_candidate(c, m, cur, cur_len);
 	if (cur_len > 2 && cur[0] == '/' && cur[1] == '/' && cur[2] != '/') {
 		/* protocol-relative ("//host/x") with no base: a mail reader
 		   opens it over https */
@@ -433,8 +475,14 @@ add_url(struct ctx *c, const char *cand, size_t len, const char *raw,
 		cur = inner;
 		cur_len = strlen(inner);
 	}
-	if (td_url_parse(&u, cur, cur_len, NULL) < 0)
-		goto drop;
+	if (td_url_parse(&u, cur, cur_len, NULL) < 0) {
+		/* "http://evil.example  /path": browsers refuse a space in
+		   the host, but the host is still the one to report */
+		const char *sp = memchr(cur, ' ', cur_len);
+
+		if (!sp || td_url_parse(&u, cur, (size_t)(sp - cur), NULL) < 0)
+			goto drop;
+	}
 
 	h = hash_str(u.url);
 	idx = sidx_get(m->url_index, u.url, h);
@@ -618,6 +666,80 @@ scan_text(struct ctx *c, const char *text, size_t len, const char *where)
 	td_ioc_scan(text, len, on_ioc_hit, &s);
 }
 
+/*
+ * The HTML scanner reads markup as a browser would; broken markup such as
+ * `<a hre"https://x">` or a URL pasted into a style value is then not a
+ * link.  As a safety net, URLs written anywhere in the source that the
+ * scanner did not report are added too, as found in "html source".
+ * Character references are undone for &amp; only (the form that occurs in
+ * URLs), so that the same link is not added twice.
+ */
+/*
+ * XML namespace names and DTD identifiers (<html xmlns=...>, <!DOCTYPE>,
+ * Office's VML/OMML namespaces) look like URLs but are never fetched.
+ */
+static int
+is_namespace_uri(const char *u)
+{
+	static const char *const prefixes[] = {
+		"http://www.w3.org/",
+		"https://www.w3.org/",
+		"http://schemas.microsoft.com/",
+		"http://schemas.openxmlformats.org/",
+		"http://purl.org/",
+		"http://ns.adobe.com/",
+		NULL,
+	};
+	const char *const *p;
+
+	for (p = prefixes; *p; p++)
+		if (!strncasecmp(u, *p, strlen(*p)))
+			return 1;
+	return 0;
+}
+
+static int
+on_source_hit(const struct td_text_hit *hit, void *payload)
+{
+	struct scan *s = payload;
+	struct td_xmsg *m = cur_msg(s->c);
+	struct td_buf b = TD_BUF_INIT;
+	size_t i;
+
+	if (!m)
+		return 0;
+	for (i = 0; i < hit->url_len; i++) {
+		static const char *const stops[] = {"&quot", "&nbsp", "&gt",
+						    "&lt",   "&#34",  "&#39",
+						    "&apos", NULL};
+		const char *const *st;
+
+		/* a reference to a quote, space or bracket ends the URL as
+		   the character itself would */
+		for (st = stops; *st; st++)
+			if (!strncmp(hit->url + i, *st, strlen(*st)))
+				break;
+		if (*st)
+			break;
+		if (hit->url[i] == '&' && i + 5 <= hit->url_len &&
+		    !memcmp(hit->url + i, "&amp;", 5)) {
+			td_buf_addch(&b, '&');
+			i += 4;
+		} else {
+			td_buf_addch(&b, hit->url[i]);
+		}
+	}
+	if (td_buf_failed(&b)) {
+		td_buf_release(&b);
+		return TD_ENOMEM;
+	}
+	if (!seen_candidate(m, b.ptr) && !is_namespace_uri(b.ptr))
+		add_url(s->c, b.ptr, b.len, hit->raw, hit->raw_len, s->where,
+			hit->flags, NULL, 0);
+	td_buf_release(&b);
+	return s->c->oom ? TD_ENOMEM : 0;
+}
+
 static int
 on_html_link(const struct td_html_link *link, void *payload)
 {
@@ -692,7 +814,10 @@ on_part(const struct td_mail_part *p, void *payload)
 			static const struct td_html_cb cb = {on_html_link,
 							     on_html_text};
 
+			struct scan src = {c, "html source"};
+
 			td_html_scan(p->text, p->text_len, NULL, &cb, c);
+			td_text_scan(p->text, p->text_len, on_source_hit, &src);
 		} else {
 			scan_text(c, p->text, p->text_len,
 				  p->is_attachment ? "attachment text"
@@ -926,6 +1051,10 @@ td_extract_release(struct td_extract *x)
 		}
 		free(m->urls);
 		sidx_free(m->url_index);
+		sidx_free(m->cand_index);
+		for (j = 0; j < m->nr_cands; j++)
+			free(m->cands[j]);
+		free(m->cands);
 		xlist_release(&m->emails);
 		xlist_release(&m->ips);
 		xlist_release(&m->phones);

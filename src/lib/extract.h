@@ -95,6 +95,9 @@ struct td_xmsg {
 	struct td_xurl *urls;
 	size_t nr_urls, alloc_urls;
 	void *url_index; /* private hash index */
+	void *cand_index; /* private: every candidate string seen */
+	char **cands;
+	size_t nr_cands, alloc_cands;
 	struct td_xlist emails, ips, phones;
 	struct td_xattach *attachments;
 	size_t nr_attachments, alloc_attachments;

@@ -134,6 +134,33 @@ extract_protocol_relative_link_gets_https(void **state)
 }
 
 static void
+extract_broken_markup_caught_by_source_scan(void **state)
+{
+	struct td_extract x;
+	const struct td_xurl *u;
+
+	extract(&x, "Content-Type: text/html\n\n"
+		    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" "
+		    "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">"
+		    "<html xmlns=\"http://www.w3.org/1999/xhtml\">"
+		    "<a hre\"https://t.co/S9HfXypJZq\">x</a>"
+		    "<a href=\"http://ok.example/?a=1&amp;b=2\">y</a>"
+		    "<a href=\"http://spaced.example  /path\">z</a>");
+	u = find_url(&x.msgs[0], "https://t.co/S9HfXypJZq");
+	assert_non_null(u);
+	assert_string_equal(u->found[0].where, "html source");
+	/* the real link is not added again from its &amp; form */
+	u = find_url(&x.msgs[0], "http://ok.example/?a=1&b=2");
+	assert_non_null(u);
+	assert_int_equal(u->nr_found, 1);
+	/* a space in the host: the part before it is still reported */
+	assert_non_null(find_url(&x.msgs[0], "http://spaced.example"));
+	/* namespace and DTD identifiers are not links */
+	assert_int_equal(x.msgs[0].nr_urls, 3);
+	td_extract_release(&x);
+}
+
+static void
 extract_attachment_hashed(void **state)
 {
 	struct td_extract x;
@@ -226,6 +253,7 @@ main(void)
 		cmocka_unit_test(extract_google_redirect_unwrapped_with_provenance),
 		cmocka_unit_test(extract_forwarded_message_is_separate),
 		cmocka_unit_test(extract_protocol_relative_link_gets_https),
+		cmocka_unit_test(extract_broken_markup_caught_by_source_scan),
 		cmocka_unit_test(extract_attachment_hashed),
 		cmocka_unit_test(extract_url_limit_warns),
 		cmocka_unit_test(extract_json_is_ascii_and_valid),
