@@ -617,6 +617,7 @@ add_value(struct ctx *c, struct td_xlist *l, const char *value, size_t vlen,
 struct scan {
 	struct ctx *c;
 	const char *where;
+	const char *text; /* the text being scanned (html source scan) */
 };
 
 static int
@@ -658,7 +659,7 @@ on_ioc_hit(const struct td_ioc_hit *hit, void *payload)
 static void
 scan_text(struct ctx *c, const char *text, size_t len, const char *where)
 {
-	struct scan s = {c, where};
+	struct scan s = {c, where, text};
 
 	if (!len)
 		return;
@@ -698,6 +699,49 @@ is_namespace_uri(const char *u)
 	return 0;
 }
 
+/* Inside <!DOCTYPE ...> or the value of an xmlns attribute? */
+static int
+in_doctype_or_xmlns(const char *text, const char *at)
+{
+	const char *p = at, *stop = at - (at - text > 512 ? 512 : at - text);
+
+	while (p > stop && (p[-1] == '"' || p[-1] == '\'' || p[-1] == ' '))
+		p--;
+	if (p > stop && p[-1] == '=') {
+		const char *n = p - 1;
+
+		while (n > stop && n[-1] == ' ')
+			n--;
+		if (n - stop >= 5 && !strncasecmp(n - 5, "xmlns", 5))
+			return 1;
+		if (n - stop >= 6 && n[-6] == 'x' &&
+		    !strncasecmp(n - 6, "xmlns:", 6))
+			return 1;
+	}
+	for (p = at; p > stop; p--) {
+		if (p[-1] == '>' || p[-1] == '<')
+			return p[-1] == '<' && at - p >= 8 &&
+			       !strncasecmp(p, "!doctype", 8);
+	}
+	return 0;
+}
+
+/*
+ * A source hit that is the start of a URL already reported (the scanner
+ * read "img/a b.png" whole, the plain-text finder stops at the space).
+ */
+static int
+prefix_of_known(const struct td_xmsg *m, const char *u, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_urls && i < 2000; i++)
+		if (!strncmp(m->urls[i].u.url, u, len) ||
+		    (m->urls[i].raw && !strncmp(m->urls[i].raw, u, len)))
+			return 1;
+	return 0;
+}
+
 static int
 on_source_hit(const struct td_text_hit *hit, void *payload)
 {
@@ -733,7 +777,9 @@ on_source_hit(const struct td_text_hit *hit, void *payload)
 		td_buf_release(&b);
 		return TD_ENOMEM;
 	}
-	if (!seen_candidate(m, b.ptr) && !is_namespace_uri(b.ptr))
+	if (!seen_candidate(m, b.ptr) && !is_namespace_uri(b.ptr) &&
+	    !in_doctype_or_xmlns(s->text, hit->raw) &&
+	    !prefix_of_known(m, b.ptr, b.len))
 		add_url(s->c, b.ptr, b.len, hit->raw, hit->raw_len, s->where,
 			hit->flags, NULL, 0);
 	td_buf_release(&b);
@@ -814,7 +860,7 @@ on_part(const struct td_mail_part *p, void *payload)
 			static const struct td_html_cb cb = {on_html_link,
 							     on_html_text};
 
-			struct scan src = {c, "html source"};
+			struct scan src = {c, "html source", p->text};
 
 			td_html_scan(p->text, p->text_len, NULL, &cb, c);
 			td_text_scan(p->text, p->text_len, on_source_hit, &src);
@@ -952,7 +998,7 @@ on_message(const struct td_mail_msg *msg, void *payload)
 		}
 	}
 	if (m->subject) {
-		struct scan s = {c, "header Subject"};
+		struct scan s = {c, "header Subject", NULL};
 
 		td_text_scan(m->subject, strlen(m->subject), on_text_hit, &s);
 	}
