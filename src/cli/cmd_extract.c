@@ -168,7 +168,7 @@ values_human(struct td_buf *o, const char *title, const struct td_xlist *l)
 }
 
 static void
-msg_human(struct td_buf *o, const struct td_xmsg *m, size_t n)
+msg_human(struct td_buf *o, const struct td_xmsg *m)
 {
 	size_t i, j;
 	char when[32];
@@ -318,7 +318,6 @@ msg_human(struct td_buf *o, const struct td_xmsg *m, size_t n)
 				      a->truncated ? "  (read truncated)" : "");
 		}
 	}
-	(void)n;
 }
 
 /* ---- driving ---- */
@@ -427,7 +426,7 @@ on_message(const struct td_input_msg *im, void *payload)
 		td_buf_printf(&r->out, "  %zu bytes  sha256 %s\n", im->len,
 			      sha);
 		for (i = 0; i < x.nr_msgs; i++)
-			msg_human(&r->out, &x.msgs[i], i);
+			msg_human(&r->out, &x.msgs[i]);
 		for (i = 0; i < x.nr_warnings; i++) {
 			td_buf_adds(&r->out, "  warning: ");
 			esc(&r->out, x.warnings[i]);
