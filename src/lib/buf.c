@@ -200,6 +200,44 @@ td_array_grow(void **ptr, size_t *alloc, size_t nr, size_t elsize)
 	return 0;
 }
 
+int
+td_base64_decode(struct td_buf *out, const char *s, size_t len, int skip_ws)
+{
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i], v;
+
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+' || c == '-')
+			v = 62;
+		else if (c == '/' || c == '_')
+			v = 63;
+		else if (c == '=')
+			break;
+		else if (skip_ws && (c == ' ' || c == '\t' || c == '\r' ||
+				     c == '\n' || c == '\f'))
+			continue;
+		else
+			return 1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			td_buf_addch(out, (int)((acc >> bits) & 0xff));
+			acc &= (1u << bits) - 1;
+		}
+	}
+	return 0;
+}
+
 char *
 td_strndup(const char *s, size_t len)
 {

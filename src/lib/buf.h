@@ -25,7 +25,10 @@ struct td_buf {
 #define TD_BUF_TRUNC 2u
 
 extern char td_buf__empty[];
-#define TD_BUF_INIT {td_buf__empty, 0, 0, 0, 0}
+#define TD_BUF_INIT                                                            \
+	{                                                                      \
+		td_buf__empty, 0, 0, 0, 0                                      \
+	}
 
 /* Set buf up empty, refusing to grow beyond max bytes (0: no limit). */
 void td_buf_init(struct td_buf *buf, size_t max);
@@ -63,9 +66,9 @@ td_buf_addch(struct td_buf *buf, int c)
 	return td_buf_addch_slow(buf, c);
 }
 int td_buf_printf(struct td_buf *buf, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int td_buf_vprintf(struct td_buf *buf, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 /* Shorten buf to len bytes (no-op if already shorter). */
 void td_buf_truncate(struct td_buf *buf, size_t len);
@@ -85,6 +88,15 @@ int td_array_grow(void **ptr, size_t *alloc, size_t nr, size_t elsize);
 
 #define TD_ARRAY_GROW(p, nr, alloc)                                            \
 	td_array_grow((void **)&(p), &(alloc), (nr), sizeof(*(p)))
+
+/*
+ * Decode base64 (both RFC 4648 alphabets, sections 4 and 5; padding
+ * optional) from s and append the bytes to out.  Stops at '='.  White
+ * space is skipped when skip_ws is set.  Returns 0, or 1 at a character
+ * outside the alphabets (what came before it is appended).
+ */
+int td_base64_decode(struct td_buf *out, const char *s, size_t len,
+		     int skip_ws);
 
 /* strdup/strndup that return NULL on failure (never abort). */
 char *td_strndup(const char *s, size_t len);

@@ -1515,40 +1515,6 @@ js_string(struct td_buf *out, const char *js, size_t n, size_t k, int *closed)
 	return k;
 }
 
-static void
-b64_append(struct td_buf *out, const char *p, size_t n)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		int v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+' || c == '-')
-			v = 62;
-		else if (c == '/' || c == '_')
-			v = 63;
-		else if (is_ws(c))
-			continue;
-		else
-			break;
-		acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			td_buf_addch(out, (int)(acc >> bits & 0xFF));
-		}
-	}
-}
-
 /*
  * The value assigned or passed at js[k]: string literals joined by '+'
  * and atob("...") of a literal.  Reports what was collected (a leading
@@ -1585,7 +1551,7 @@ js_value(struct scanner *s, const char *js, size_t n, size_t k, const char *tag,
 			k = js_string(&s->tmp, js, n, k, &closed);
 			if (!closed)
 				break;
-			b64_append(&s->lit, s->tmp.ptr, s->tmp.len);
+			td_base64_decode(&s->lit, s->tmp.ptr, s->tmp.len, 1);
 			got = 1;
 			k = js_ws(js, n, k);
 			if (k >= n || js[k] != ')')

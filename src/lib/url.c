@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "term.h"
 #include "url.h"
 #include "banned.h"
 
@@ -125,88 +126,6 @@ pct_decode(struct td_buf *out, const char *s, size_t len)
 		}
 	}
 	return td_buf_failed(out) ? TD_ENOMEM : 0;
-}
-
-/*
- * Decode one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at
- * most U+10FFFF).  Returns its length, or 0 if s does not start with one.
- */
-static size_t
-utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (!len)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/*
- * Base64 decoding, both alphabets (RFC 4648 sections 4 and 5) accepted;
- * padding is optional and ends the input.  Returns 0, or 1 on a character
- * outside the alphabets; a failed allocation shows in out's flags.
- */
-static int
-b64_decode(struct td_buf *out, const char *s, size_t len)
-{
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		int c = (unsigned char)s[i], v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+' || c == '-')
-			v = 62;
-		else if (c == '/' || c == '_')
-			v = 63;
-		else if (c == '=')
-			break;
-		else
-			return 1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			td_buf_addch(out, (int)((acc >> bits) & 0xff));
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return 0;
 }
 
 /* ---- public suffix list ------------------------------------------- */
@@ -514,7 +433,7 @@ homograph(const char *host)
 		size_t start = i;
 
 		while (i < len && s[i] != '.') {
-			n = utf8_next(s + i, len - i, &c);
+			n = td_utf8_decode(&c, s + i, len - i);
 			if (!n)
 				return 0;
 			if (script_of(c)) {
@@ -1420,8 +1339,8 @@ v3_take(struct td_buf *b, const struct td_buf *rep, size_t *pos, int n)
 	size_t k;
 
 	while (n-- > 0) {
-		k = utf8_next((const unsigned char *)rep->ptr + *pos,
-			      rep->len - *pos, &c);
+		k = td_utf8_decode(&c, (const unsigned char *)rep->ptr + *pos,
+				   rep->len - *pos);
 		if (!k)
 			return -1;
 		td_buf_add(b, rep->ptr + *pos, k);
@@ -1455,7 +1374,7 @@ proofpoint_v3(struct td_buf *b, const struct wurl *w)
 	e = memchr(u_end + 3, '!', (size_t)(end - u_end - 3));
 	if (!e)
 		e = end;
-	if (b64_decode(&rep, u_end + 3, (size_t)(e - u_end - 3)))
+	if (td_base64_decode(&rep, u_end + 3, (size_t)(e - u_end - 3), 0))
 		goto out;
 
 	for (i = 0; s + i < u_end && is_scheme_char(s[i]); i++)
@@ -1592,7 +1511,7 @@ b64_param(struct td_buf *b, const struct wurl *w, const char *name,
 		td_buf_release(&t);
 		return 0;
 	}
-	ret = b64_decode(b, t.ptr + skip, t.len - skip);
+	ret = td_base64_decode(b, t.ptr + skip, t.len - skip, 0);
 	td_buf_release(&t);
 	if (td_buf_failed(b))
 		return TD_ENOMEM;
