@@ -10,6 +10,7 @@
 
 static const struct td_cmd *const commands[] = {
 	&cmd_extract_def,
+	&cmd_parse_record_def,
 	NULL,
 };
 
@@ -23,8 +24,8 @@ usage(FILE *f)
 		   "       takedown --version\n\n"
 		   "commands:\n");
 	for (c = commands; *c; c++)
-		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
-	fprintf(f, "  %-10s %s\n", "help", "show help for a command");
+		fprintf(f, "  %-13s %s\n", (*c)->name, (*c)->summary);
+	fprintf(f, "  %-13s %s\n", "help", "show help for a command");
 	fprintf(f, "\nexit status: 0 ok, 1 failure, 2 usage error\n"
 		   "see takedown(1) for details\n");
 }
