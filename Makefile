@@ -9,7 +9,7 @@
 MODE     ?= release
 PREFIX   ?= /usr/local
 VERSION  := $(shell cat VERSION)
-PKGS     := gmime-3.0 libidn2 libpsl jansson libcrypto
+PKGS     := gmime-3.0 libidn2 libpsl jansson libcrypto libcares libcurl
 B        := build/$(MODE)
 Q        := $(if $(V),,@)
 
@@ -107,5 +107,9 @@ compile_commands.json:
 
 # data compiled into the binary with .incbin
 $(B)/src/lib/mailhosts.o: data/mailhosts.txt
+$(B)/src/lib/bootstrap.o: data/iana/dns.json data/iana/ipv4.json \
+	data/iana/ipv6.json data/iana/asn.json data/iana/rdap-fallback.txt \
+	data/whois-servers.txt
+$(B)/src/lib/providers.o: data/cdn.txt data/platforms.txt
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

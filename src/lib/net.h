@@ -1,0 +1,196 @@
+#ifndef TD_NET_H
+#define TD_NET_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * One event loop for all network work of a lookup: DNS through c-ares, HTTP
+ * (RDAP) through the libcurl multi interface, WHOIS over non-blocking TCP
+ * sockets.  Every request has a deadline; requests to one server are
+ * queued behind a cap on how many are in flight and how many start per
+ * second.  Results come back through callbacks, which may queue more
+ * requests (a referral, the next step of a chain).  Nothing here blocks
+ * except td_net_run().
+ */
+struct td_net;
+
+struct td_net_opts {
+	const char *dns_server; /* "IP[:PORT]" or "[IPv6]:PORT", NULL for
+				   the system's (/etc/resolv.conf) */
+	unsigned timeout_ms;	/* deadline per request (default 10000) */
+	unsigned max_inflight;	/* per server (default 4; WHOIS: 1) */
+	unsigned whois_per_sec; /* WHOIS queries per second per server
+				   (default 1) */
+	unsigned http_per_sec;	/* HTTP requests per second per host
+				   (default 10) */
+	size_t max_body;	/* bytes kept of an HTTP or WHOIS answer
+				   (default 4 MiB); more is an error */
+	int allow_loopback;	/* permit loopback (127.0.0.0/8, ::1),
+				   private (RFC 1918, fc00::/7) and
+				   link-local HTTP and WHOIS targets
+				   (tests, private infrastructure);
+				   otherwise refused */
+	const char *user_agent; /* NULL: "takedown/VERSION" */
+	unsigned dns_inflight;	/* DNS queries in flight at once
+				   (default 32) */
+};
+
+/* A zero numeric field means "the default" too. */
+#define TD_NET_OPTS_INIT                                                       \
+	{                                                                      \
+		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32                   \
+	}
+
+/* Outcome of one request. */
+enum td_net_status {
+	TD_NET_OK,
+	TD_NET_NXDOMAIN, /* DNS: the name does not exist */
+	TD_NET_NODATA,	 /* DNS: the name exists, no records of the type */
+	TD_NET_SERVFAIL, /* DNS: the server failed */
+	TD_NET_TIMEOUT,	 /* the deadline passed */
+	TD_NET_REFUSED,	 /* connection refused or reset, a target that
+			    is not a public address, DNS REFUSED */
+	TD_NET_TOO_BIG,	 /* the answer exceeded max_body */
+	TD_NET_ERROR	 /* anything else; see error */
+};
+
+/*
+ * Name for output: "ok", "nxdomain", "nodata", "servfail", "timeout",
+ * "refused", "too-big", "error".  Returns a static string, never NULL.
+ */
+const char *td_net_status_name(enum td_net_status s);
+
+enum td_dns_type {
+	TD_DNS_A = 1,
+	TD_DNS_NS = 2,
+	TD_DNS_CNAME = 5,
+	TD_DNS_MX = 15,
+	TD_DNS_TXT = 16,
+	TD_DNS_AAAA = 28,
+	TD_DNS_PTR = 12
+};
+
+struct td_dns_rr {
+	enum td_dns_type type;
+	char *name;  /* owner name, lowercase, no trailing dot */
+	char *value; /* address, target name (lowercase; the root is
+			"."), TXT strings joined; bytes outside
+			printable ASCII written as \DDD */
+	unsigned ttl;
+	unsigned priority; /* MX preference */
+};
+
+struct td_dns_answer {
+	enum td_net_status status;
+	const char *qname;
+	enum td_dns_type qtype;
+	const char *server;	     /* "HOST:PORT" asked */
+	const struct td_dns_rr *rrs; /* CNAMEs of the chain first, in order,
+					then the records of qtype; also for
+					NXDOMAIN and NODATA */
+	size_t nr;
+	const char *error; /* for TD_NET_ERROR, else NULL */
+	long long when;	   /* UTC seconds when the answer came */
+};
+
+struct td_http_reply {
+	enum td_net_status status;
+	long code;	       /* HTTP status, 0 when none */
+	const char *url;       /* as asked */
+	const char *final_url; /* after redirects */
+	const char *body;      /* NUL-terminated; "" unless status is OK */
+	size_t len;
+	const char *content_type; /* NULL when none */
+	long retry_after;	  /* seconds from Retry-After, or -1 */
+	const char *error;
+	long long when;
+};
+
+struct td_whois_reply {
+	enum td_net_status status;
+	const char *server; /* "HOST:PORT" asked */
+	const char *query;  /* the line sent (without CRLF) */
+	const char *text;   /* NUL-terminated (may hold NULs: use len);
+			       "" unless status is OK */
+	size_t len;
+	const char *error;
+	long long when;
+};
+
+/*
+ * Callbacks get structs valid only during the call; copy what you keep.
+ * A callback may queue more requests; it must not call td_net_run() or
+ * td_net_free().
+ */
+typedef void (*td_dns_cb)(const struct td_dns_answer *a, void *payload);
+typedef void (*td_http_cb)(const struct td_http_reply *r, void *payload);
+typedef void (*td_whois_cb)(const struct td_whois_reply *r, void *payload);
+
+/*
+ * Create a loop with opts (NULL: TD_NET_OPTS_INIT; the strings are used,
+ * not copied, except dns_server and user_agent).  Returns 0, or TD_EINVAL
+ * (bad option, err says which), TD_EIO (c-ares or libcurl cannot start)
+ * or TD_ENOMEM.  Free with td_net_free().
+ */
+int td_net_new(struct td_net **out, const struct td_net_opts *opts,
+	       struct td_error *err);
+
+/*
+ * Close every connection and free the loop and every stored answer.
+ * Callbacks of requests still pending are not called.  Accepts NULL.
+ */
+void td_net_free(struct td_net *n);
+
+/*
+ * Queue requests.  Each returns 0 (the callback will be called exactly
+ * once, from td_net_run) or a negative code (it will not): TD_EINVAL for
+ * an unusable question, TD_ENOMEM.  The arguments are copied.  Identical
+ * requests in flight or already answered in this loop are not sent twice:
+ * the callback gets the same answer.  A request waits in its server's
+ * queue; its deadline (timeout_ms) runs from when it leaves the queue.
+ */
+
+/*
+ * Ask the DNS server for name (case and a trailing dot ignored); for
+ * TD_DNS_PTR, name may be an IPv4 or IPv6 address.
+ */
+int td_net_dns(struct td_net *n, const char *name, enum td_dns_type type,
+	       td_dns_cb cb, void *payload);
+
+/*
+ * GET an http or https url with an Accept header (e.g.
+ * "application/rdap+json"; NULL for none).  Host names are resolved
+ * through the loop's DNS server; up to 5 redirects are followed.
+ */
+int td_net_http_get(struct td_net *n, const char *url, const char *accept,
+		    td_http_cb cb, void *payload);
+
+/*
+ * Ask WHOIS server "HOST" (port 43), "HOST:PORT" or "[V6]:PORT" for
+ * query, which is sent with CRLF and must not hold CR or LF.
+ */
+int td_net_whois(struct td_net *n, const char *server, const char *query,
+		 td_whois_cb cb, void *payload);
+
+/*
+ * Run until no request is pending or queued, calling the callbacks.
+ * Returns 0, TD_ENOMEM or TD_EIO (poll failed); after an error some
+ * callbacks may not have been called.  May be called again after more
+ * requests are queued.
+ */
+int td_net_run(struct td_net *n);
+
+/* Requests actually sent so far, per protocol (for the benchmark). */
+struct td_net_stats {
+	unsigned long dns;	    /* queries handed to c-ares */
+	unsigned long http;	    /* transfers, one per redirect hop */
+	unsigned long whois;	    /* connections opened */
+	unsigned long deduplicated; /* requests answered by another one */
+};
+
+/* Copy the counters of n into *out (nothing to free). */
+void td_net_stats(const struct td_net *n, struct td_net_stats *out);
+
+#endif

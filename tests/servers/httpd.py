@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""An HTTP/1.1 server on 127.0.0.1 for the tests: RDAP and web pages.
+
+Serves files from a folder tree by URL path (PATH, else PATH.json, both
+also tried lowercased) with Content-Type application/rdap+json for .json
+files and RDAP answers, and a 404 with an RDAP error body (RFC 9083 6)
+when nothing matches.  Fault modes come from a map file (URL path, mode,
+argument) or from built-in paths /fault/MODE[/ARG]:
+
+    stall                    read the request, never answer
+    drip      [seconds]      the answer one byte per second
+    reset                    headers and half the body, then a TCP reset
+    close                    close without a byte
+    big       [bytes]        100 MB body without Content-Length (chunked)
+    bigcl     [bytes]        100 MB announced by Content-Length
+    badjson                  200 with a body that is not JSON
+    429       [retry-after]  429 with Retry-After (default 2)
+    503date                  503 with an HTTP-date Retry-After 120 s ahead
+    redirect  N              302 to /fault/redirect/N-1; 0 is a 200 answer
+    redirect-to URL          302 to URL
+
+Every request is logged as a JSON line (path, accept, time).
+
+    httpd.py --root DIR [--faults FILE] [--log FILE] --port-file FILE
+             [--port 0] [--parent PID] [--lifetime SECONDS]
+"""
+import argparse
+import email.utils
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+ARGS = None
+FAULTS = {}
+RESET = set()
+RDAP = "application/rdap+json"
+
+
+def read_faults(path):
+    faults = {}
+    if not path:
+        return faults
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].split()
+            if line:
+                faults[line[0]] = line[1:]
+    return faults
+
+
+def log(rec):
+    if not ARGS.log:
+        return
+    with LOCK, open(ARGS.log, "a", encoding="utf-8") as f:
+        f.write(json.dumps(rec) + "\n")
+
+
+def find_file(path):
+    rel = path.split("?", 1)[0].lstrip("/")
+    parts = [p for p in rel.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return None
+    for cand in (rel, rel.lower()):
+        base = os.path.join(ARGS.root, *cand.split("/")) if cand else ARGS.root
+        for f in (base, base + ".json"):
+            if os.path.isfile(f):
+                return f
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "td-httpd/1"
+    timeout = 30
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send(self, code, body, ctype=RDAP, extra=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        log({"path": self.path, "accept": self.headers.get("Accept"),
+             "time": time.time()})
+        path = self.path.split("?", 1)[0]
+        fault = FAULTS.get(path)
+        if fault is None and path.startswith("/fault/"):
+            fault = [urllib.parse.unquote(a)
+                     for a in path[len("/fault/"):].split("/")]
+        if fault:
+            return self.fault(fault[0], fault[1:])
+        f = find_file(path)
+        if not f:
+            body = json.dumps({"rdapConformance": ["rdap_level_0"],
+                               "errorCode": 404, "title": "Not Found",
+                               "description": ["no object at " + path]})
+            return self.send(404, body.encode())
+        with open(f, "rb") as fh:
+            body = fh.read()
+        ctype = RDAP if f.endswith(".json") else "text/html; charset=utf-8"
+        return self.send(200, body, ctype)
+
+    def fault(self, mode, args):
+        w = self.wfile
+        sock = self.connection
+        body = b'{"rdapConformance":["rdap_level_0"],"objectClassName":"domain","ldhName":"fault.test"}'
+        if mode == "stall":
+            sock.settimeout(1)
+            end = time.time() + 30
+            while time.time() < end:
+                try:
+                    if not sock.recv(1):
+                        break
+                except socket.timeout:
+                    pass
+            self.close_connection = True
+            return
+        if mode == "drip":
+            self.send_response(200)
+            self.send_header("Content-Type", RDAP)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            w.flush()
+            for i in range(len(body)):
+                w.write(body[i:i + 1])
+                w.flush()
+                time.sleep(float(args[0]) if args else 1.0)
+            return
+        if mode == "reset":
+            self.send_response(200)
+            self.send_header("Content-Type", RDAP)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            w.write(body[: len(body) // 2])
+            w.flush()
+            time.sleep(0.1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                            struct.pack("ii", 1, 0))
+            with LOCK:
+                RESET.add(id(sock))
+            self.close_connection = True
+            return
+        if mode == "close":
+            self.close_connection = True
+            return
+        if mode in ("big", "bigcl"):
+            total = int(args[0]) if args else 100 * 1000 * 1000
+            chunk = b" " * 65536
+            self.send_response(200)
+            self.send_header("Content-Type", RDAP)
+            if mode == "bigcl":
+                self.send_header("Content-Length", str(total))
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            sent = 0
+            while sent < total:
+                n = min(len(chunk), total - sent)
+                if mode == "big":
+                    w.write(b"%x\r\n" % n + chunk[:n] + b"\r\n")
+                else:
+                    w.write(chunk[:n])
+                sent += n
+            if mode == "big":
+                w.write(b"0\r\n\r\n")
+            return
+        if mode == "badjson":
+            return self.send(200, b'{"objectClassName": "domain", "ldhName": ')
+        if mode == "429":
+            return self.send(429, b'{"errorCode":429,"title":"Too Many Requests"}',
+                             extra=[("Retry-After", args[0] if args else "2")])
+        if mode == "503date":
+            when = email.utils.formatdate(time.time() + 120, usegmt=True)
+            return self.send(503, b'{"errorCode":503}', extra=[("Retry-After", when)])
+        if mode == "redirect":
+            n = int(args[0]) if args else 1
+            if n <= 0:
+                return self.send(200, body)
+            return self.send(302, b"", extra=[("Location", "/fault/redirect/%d" % (n - 1))])
+        if mode == "redirect-to":
+            return self.send(302, b"", extra=[("Location", args[0])])
+        return self.send(500, b'{"errorCode":500,"title":"unknown fault"}')
+
+
+class Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+    def shutdown_request(self, request):
+        with LOCK:
+            reset = id(request) in RESET
+            RESET.discard(id(request))
+        if reset:
+            self.close_request(request)
+        else:
+            super().shutdown_request(request)
+
+
+def watchdog(server, parent, lifetime):
+    start = time.time()
+    while True:
+        time.sleep(0.5)
+        if lifetime and time.time() - start > lifetime:
+            break
+        if parent:
+            try:
+                os.kill(parent, 0)
+            except OSError:
+                break
+    server.shutdown()
+
+
+def main():
+    global ARGS, FAULTS
+    p = argparse.ArgumentParser(description="HTTP/RDAP fixture server")
+    p.add_argument("--root", required=True)
+    p.add_argument("--faults")
+    p.add_argument("--log")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--parent", type=int, default=0)
+    p.add_argument("--lifetime", type=float, default=600)
+    ARGS = p.parse_args()
+    FAULTS = read_faults(ARGS.faults)
+    server = Server(("127.0.0.1", ARGS.port), Handler)
+    tmp = ARGS.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.rename(tmp, ARGS.port_file)
+    threading.Thread(target=watchdog, daemon=True,
+                     args=(server, ARGS.parent, ARGS.lifetime)).start()
+    server.serve_forever(poll_interval=0.2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
