@@ -210,6 +210,7 @@ struct parser {
 	long route_origin;
 	int month_first; /* registry writes MM/DD/YYYY */
 	int tonic;	 /* Tonic (.to): "label nameserver" lines */
+	int not_assigned; /* IANA: "organisation: Not assigned" */
 };
 
 /* ---- values ---- */
@@ -920,9 +921,116 @@ static const char *const status_keys[] = {
 static const char *const dnssec_keys[] = {"dnssec", "dnssec status",
 					  "signed", "dnssec signed", NULL};
 
+/* Field names of a contact, after a role prefix ("Registrant ") or in a
+   contact's section */
+enum cfield {
+	CF_NONE,
+	CF_NAME,
+	CF_ORG,
+	CF_EMAIL,
+	CF_ABUSE,
+	CF_PHONE,
+	CF_COUNTRY,
+	CF_ADDR,
+	CF_HANDLE,
+	CF_URL,
+	CF_REF
+};
+
+static const char *const cf_name[] = {
+    "name", "contact name", "person", "full name", "contact", "nombre", "role",
+    "name english", "nom", "naam", NULL};
+static const char *const cf_org[] = {
+    "organization", "organisation", "org", "company", "organization name",
+    "company name", "org name", "organisation name", "organization english",
+    "owner", "organizacion", "entidad", NULL};
+static const char *const cf_email[] = {
+    "email", "e mail", "mail", "email address", "e mail address",
+    "contact email", "correo electronico", "emails", "e mails", NULL};
+static const char *const cf_abuse[] = {"abuse mailbox", NULL};
+static const char *const cf_phone[] = {
+    "phone", "telephone", "phone number", "tel", "voice", "telephone number",
+    "phone no", "telefono", "phone nr", NULL};
+static const char *const cf_country[] = {
+    "country", "country code", "country economy", "countrycode",
+    "country name", "pais", NULL};
+static const char *const cf_addr[] = {
+    "street", "street1", "street2", "street3", "address", "address1",
+    "address2", "address3", "city", "state", "state province", "province",
+    "postal code", "postalcode", "zip", "zip code", "postcode",
+    "address line 1", "address line 2", "address line 3", "street address",
+    "stateprov", "postal address", "direccion", "ciudad", "city state",
+    NULL};
+static const char *const cf_handle[] = {
+    "id", "handle", "contact id", "nic hdl", "nic handle", "nichandle",
+    "contact handle", "registry id", NULL};
+static const char *const cf_url[] = {"url", "web", "website", "web page",
+				     "homepage", NULL};
+static const char *const cf_ref[] = {"c", NULL};
+
+/* Section headers */
+static const char *const hdr_dom[] = {
+    "domain", "domain information", "domain name", "domain info",
+    "domain details", "domain data", "domain record", NULL};
+static const char *const hdr_ns[] = {
+    "name servers", "nameservers", "name server", "nameserver", "dns",
+    "dns servers", "domain servers", "nserver", "name servers information",
+    "domain nameservers", "nameservers in listed order",
+    "name servers in the listed order", "servers", "hosts",
+    "name server information", "dns information", "nameserver information",
+    "servidores dns", "servidor es de nombres de dominio", "keys",
+    "domain servers in listed order", "domain name servers",
+    "name servers in listed order", "dns servers information",
+    "nameserver records", "name server records", "ns records", NULL};
+static const char *const hdr_dates[] = {"relevant dates", "dates",
+					"important dates", NULL};
+static const char *const hdr_status[] = {"registration status", "status",
+					 "domain status", NULL};
+
+/* A role word and the words that may follow it in a header */
+static const struct {
+	const char *word;
+	int role;
+} hdr_roles[] = {
+    {"registrant", R_REGISTRANT},
+    {"holder", R_REGISTRANT},
+    {"owner", R_REGISTRANT},
+    {"titular", R_REGISTRANT},
+    {"domain holder", R_REGISTRANT},
+    {"holder of domain name", R_REGISTRANT},
+    {"registered owner", R_REGISTRANT},
+    {"domain owner", R_REGISTRANT},
+    {"domain registrant", R_REGISTRANT},
+    {"contact information", R_REGISTRANT},
+    {"administrative", R_ADMIN},
+    {"admin", R_ADMIN},
+    {"administrative contact technical contact", R_ADMIN},
+    {"administrative technical contact", R_ADMIN},
+    {"contacto administrativo", R_ADMIN},
+    {"technical", R_TECH},
+    {"tech", R_TECH},
+    {"contacto tecnico", R_TECH},
+    {"billing", R_BILLING},
+    {"contacto de cobranza", R_BILLING},
+    {"zone", R_ZONE},
+    {"abuse", R_ABUSE},
+    {"registrar", R_REGISTRAR},
+    {"sponsoring registrar", R_REGISTRAR},
+    {"reseller", R_RESELLER},
+    {"registered through", R_RESELLER},
+    {"ac", R_ADMIN},
+    {"tc", R_TECH},
+};
+static const char *const hdr_tails[] = {
+    "", " contact", " contacts", " contact information", " contact info",
+    " information", " info", " details", " c", " contact details", " data",
+    " s address", " address", " handle", " name", NULL};
+
 /*
- * All key lists in one hash table, built once: a key is looked up once per
- * line instead of compared with each list in turn.
+ * All key lists in one hash table, built once: a key is looked up once
+ * instead of compared with each list in turn.  An entry says which K_*
+ * lists hold the key, which contact field it names and which section a
+ * header of that name opens.
  */
 enum {
 	K_CREATED = 1u << 0,
@@ -942,12 +1050,17 @@ enum {
 	K_DNSSEC = 1u << 14
 };
 
-#define KEY_SLOTS 2048u
+#define KEY_SLOTS 4096u
+#define KEY_ARENA 32768u
 
-static struct {
+struct kinfo {
 	const char *k;
 	unsigned flags;
-} key_table[KEY_SLOTS];
+	unsigned char cfield, hrole;
+};
+
+static struct kinfo key_table[KEY_SLOTS];
+static char key_arena[KEY_ARENA];
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 static uint32_t
@@ -958,6 +1071,18 @@ key_hash(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
+}
+
+static struct kinfo *
+key_slot(const char *k)
+{
+	uint32_t h = key_hash(k) & (KEY_SLOTS - 1);
+
+	while (key_table[h].k && strcmp(key_table[h].k, k))
+		h = (h + 1) & (KEY_SLOTS - 1);
+	if (!key_table[h].k)
+		key_table[h].k = k;
+	return &key_table[h];
 }
 
 static void
@@ -976,112 +1101,96 @@ key_table_init(void)
 	    {ns_keys, K_NS},		      {status_keys, K_STATUS},
 	    {dnssec_keys, K_DNSSEC},
 	};
-	size_t i, j;
+	static const struct {
+		const char *const *list;
+		enum cfield f;
+	} fields[] = {
+	    {cf_name, CF_NAME},	      {cf_org, CF_ORG},
+	    {cf_email, CF_EMAIL},     {cf_abuse, CF_ABUSE},
+	    {cf_phone, CF_PHONE},     {cf_country, CF_COUNTRY},
+	    {cf_addr, CF_ADDR},	      {cf_handle, CF_HANDLE},
+	    {cf_url, CF_URL},	      {cf_ref, CF_REF},
+	};
+	static const struct {
+		const char *const *list;
+		int role;
+	} hdrs[] = {
+	    {hdr_dom, R_DOMAIN},
+	    {hdr_ns, R_NS},
+	    {hdr_dates, R_DATES},
+	    {hdr_status, R_STATUS},
+	};
+	size_t i, j, used = 0;
 
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		for (j = 0; lists[i].list[j]; j++) {
-			const char *k = lists[i].list[j];
-			uint32_t h = key_hash(k) & (KEY_SLOTS - 1);
+		for (j = 0; lists[i].list[j]; j++)
+			key_slot(lists[i].list[j])->flags |= lists[i].flag;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		for (j = 0; fields[i].list[j]; j++) {
+			struct kinfo *e = key_slot(fields[i].list[j]);
 
-			while (key_table[h].k && strcmp(key_table[h].k, k))
-				h = (h + 1) & (KEY_SLOTS - 1);
-			key_table[h].k = k;
-			key_table[h].flags |= lists[i].flag;
+			if (!e->cfield)
+				e->cfield = (unsigned char)fields[i].f;
+		}
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++)
+		for (j = 0; hdrs[i].list[j]; j++) {
+			struct kinfo *e = key_slot(hdrs[i].list[j]);
+
+			if (!e->hrole)
+				e->hrole = (unsigned char)hdrs[i].role;
+		}
+	/* every role word with every tail: "registrant contact" */
+	for (i = 0; i < sizeof(hdr_roles) / sizeof(hdr_roles[0]); i++)
+		for (j = 0; hdr_tails[j]; j++) {
+			size_t n = strlen(hdr_roles[i].word) +
+				   strlen(hdr_tails[j]) + 1;
+			struct kinfo *e;
+			char *k;
+
+			if (used + n > KEY_ARENA)
+				return;
+			k = key_arena + used;
+			snprintf(k, n, "%s%s", hdr_roles[i].word, hdr_tails[j]);
+			used += n;
+			e = key_slot(k);
+			if (!e->hrole)
+				e->hrole = (unsigned char)hdr_roles[i].role;
 		}
 }
 
-/* The K_* lists a normalised key is in */
-static unsigned
-key_flags(const char *nk)
+static const struct kinfo *
+key_info(const char *nk)
 {
+	static const struct kinfo none = {NULL, 0, 0, 0};
 	uint32_t h;
 
 	pthread_once(&key_once, key_table_init);
 	h = key_hash(nk) & (KEY_SLOTS - 1);
 	while (key_table[h].k) {
 		if (!strcmp(key_table[h].k, nk))
-			return key_table[h].flags;
+			return &key_table[h];
 		h = (h + 1) & (KEY_SLOTS - 1);
 	}
-	return 0;
+	return &none;
 }
 
 static int
 is_key(const char *nk, unsigned flag)
 {
-	return (key_flags(nk) & flag) != 0;
+	return (key_info(nk)->flags & flag) != 0;
 }
-
-/* Field names of a contact, after a role prefix ("Registrant ") or in a
-   contact's section */
-enum cfield {
-	CF_NONE,
-	CF_NAME,
-	CF_ORG,
-	CF_EMAIL,
-	CF_ABUSE,
-	CF_PHONE,
-	CF_COUNTRY,
-	CF_ADDR,
-	CF_HANDLE,
-	CF_URL,
-	CF_REF
-};
 
 static enum cfield
 contact_field(const char *k)
 {
-	static const char *const name[] = {
-	    "name", "contact name", "person", "full name", "contact",
-	    "nombre", "role", "name english", "nom", "naam", NULL};
-	static const char *const org[] = {
-	    "organization", "organisation", "org", "company", "organization name",
-	    "company name", "org name", "organisation name", "organization english",
-	    "owner", "organizacion", "entidad", NULL};
-	static const char *const email[] = {
-	    "email", "e mail", "mail", "email address", "e mail address",
-	    "contact email", "correo electronico", "emails", "e mails",
-	    NULL};
-	static const char *const phone[] = {
-	    "phone", "telephone", "phone number", "tel", "voice",
-	    "telephone number", "phone no", "telefono", "phone nr", NULL};
-	static const char *const country[] = {
-	    "country", "country code", "country economy", "countrycode",
-	    "country name", "pais", NULL};
-	static const char *const addr[] = {
-	    "street", "street1", "street2", "street3", "address", "address1",
-	    "address2", "address3", "city", "state", "state province",
-	    "province", "postal code", "postalcode", "zip", "zip code",
-	    "postcode", "address line 1", "address line 2", "address line 3",
-	    "street address", "stateprov", "postal address", "direccion",
-	    "ciudad", "city state", NULL};
-	static const char *const handle[] = {
-	    "id", "handle", "contact id", "nic hdl", "nic handle", "nichandle",
-	    "contact handle", "registry id", NULL};
-	static const char *const url[] = {"url", "web", "website", "web page",
-					  "homepage", NULL};
+	return (enum cfield)key_info(k)->cfield;
+}
 
-	if (in_list(k, name))
-		return CF_NAME;
-	if (in_list(k, org))
-		return CF_ORG;
-	if (in_list(k, email))
-		return CF_EMAIL;
-	if (!strcmp(k, "abuse mailbox"))
-		return CF_ABUSE;
-	if (in_list(k, phone))
-		return CF_PHONE;
-	if (in_list(k, country))
-		return CF_COUNTRY;
-	if (in_list(k, addr))
-		return CF_ADDR;
-	if (in_list(k, handle))
-		return CF_HANDLE;
-	if (in_list(k, url))
-		return CF_URL;
-	if (!strcmp(k, "c"))
-		return CF_REF;
-	return CF_NONE;
+/* The role a section header names, or R_NONE */
+static int
+header_role(const char *k)
+{
+	return key_info(k)->hrole;
 }
 
 /* "Registrant Name", "Admin Email", "Tech-C": the role a key starts with */
@@ -1124,78 +1233,6 @@ role_prefix(const char *k, const char **rest)
 			*rest = k + strlen(pre[i].p);
 			return pre[i].role;
 		}
-	return R_NONE;
-}
-
-/* The role a section header names, or R_NONE */
-static int
-header_role(const char *k)
-{
-	static const char *const dom[] = {
-	    "domain", "domain information", "domain name", "domain info",
-	    "domain details", "domain data", "domain record", NULL};
-	static const char *const ns[] = {
-	    "name servers", "nameservers", "name server", "nameserver", "dns",
-	    "dns servers", "domain servers", "nserver", "name servers information",
-	    "domain nameservers", "nameservers in listed order",
-	    "name servers in the listed order", "servers", "hosts",
-	    "name server information", "dns information", "nameserver information",
-	    "servidores dns", "servidor es de nombres de dominio", "keys",
-	    "domain servers in listed order", "domain name servers",
-	    "name servers in listed order", "dns servers information",
-	    "nameserver records", "name server records", "ns records",
-	    NULL};
-	static const char *const dates[] = {"relevant dates", "dates",
-					    "important dates", NULL};
-	static const char *const status[] = {"registration status", "status",
-					     "domain status", NULL};
-	static const struct {
-		const char *word;
-		int role;
-	} roles[] = {
-	    {"registrant", R_REGISTRANT}, {"holder", R_REGISTRANT},
-	    {"owner", R_REGISTRANT},	  {"titular", R_REGISTRANT},
-	    {"domain holder", R_REGISTRANT},
-	    {"holder of domain name", R_REGISTRANT},
-	    {"registered owner", R_REGISTRANT},
-	    {"domain owner", R_REGISTRANT},
-	    {"contact information", R_REGISTRANT},
-	    {"administrative", R_ADMIN},  {"admin", R_ADMIN},
-	    {"administrative contact technical contact", R_ADMIN},
-	    {"administrative technical contact", R_ADMIN},
-	    {"contacto administrativo", R_ADMIN},
-	    {"technical", R_TECH},	  {"tech", R_TECH},
-	    {"contacto tecnico", R_TECH}, {"billing", R_BILLING},
-	    {"contacto de cobranza", R_BILLING},
-	    {"zone", R_ZONE},		  {"abuse", R_ABUSE},
-	    {"registrar", R_REGISTRAR},	  {"sponsoring registrar", R_REGISTRAR},
-	    {"reseller", R_RESELLER},	  {"registered through", R_RESELLER},
-	    {"ac", R_ADMIN},
-	    {"tc", R_TECH},
-	};
-	static const char *const tails[] = {
-	    "", " contact", " contacts", " contact information",
-	    " contact info", " information", " info", " details", " c",
-	    " contact details", " data", " s address", " address",
-	    " handle", " name", NULL};
-	size_t i, j, wl;
-
-	if (in_list(k, dom))
-		return R_DOMAIN;
-	if (in_list(k, ns))
-		return R_NS;
-	if (in_list(k, dates))
-		return R_DATES;
-	if (in_list(k, status))
-		return R_STATUS;
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-		wl = strlen(roles[i].word);
-		if (strncmp(k, roles[i].word, wl))
-			continue;
-		for (j = 0; tails[j]; j++)
-			if (!strcmp(k + wl, tails[j]))
-				return roles[i].role;
-	}
 	return R_NONE;
 }
 
@@ -2403,9 +2440,15 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 	const char *rest;
 	int role = l->role, pr;
 	size_t eo, el;
+	unsigned kf;
 
 	if (!nk[0])
 		return 0;
+	kf = key_info(nk)->flags;
+	/* IANA: a TLD that exists in name only */
+	if (n == 12 && !memcmp(v, "Not assigned", 12) &&
+	    !strcmp(nk, "organisation"))
+		p->not_assigned = 1;
 	if (take_ip(p, l, nk, v, n))
 		return 1;
 	if (role == R_IGNORE)
@@ -2413,7 +2456,7 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 
 	/* keys that mean the same wherever they are (an RPSL contact's
 	   abuse-mailbox stays with the contact, for the network to find) */
-	if (is_key(nk, K_ABUSE_EMAIL) &&
+	if ((kf & K_ABUSE_EMAIL) &&
 	    !((role == R_CONTACT || role == R_ORG || role == R_IRT) &&
 	      l->lower_key)) {
 		if (find_email(v, n, &eo, &el))
@@ -2421,29 +2464,29 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 				 v + eo, el);
 		return 1;
 	}
-	if (is_key(nk, K_ABUSE_PHONE)) {
+	if ((kf & K_ABUSE_PHONE)) {
 		cand_set(p, &p->abuse_phone, role == R_RESELLER ? 4 : 1, v, n);
 		return 1;
 	}
-	if (is_key(nk, K_REG_WHOIS)) {
+	if ((kf & K_REG_WHOIS)) {
 		cand_set(p, &p->reg_whois, 1, v, n);
 		return 1;
 	}
-	if (is_key(nk, K_REG_URL)) {
+	if ((kf & K_REG_URL)) {
 		cand_set(p, &p->reg_url, 1, v, n);
 		return 1;
 	}
-	if (is_key(nk, K_IANA)) {
+	if ((kf & K_IANA)) {
 		if (digits_only(v, n) && n < 12)
 			cand_set(p, &p->iana_id, 1, v, n);
 		return 1;
 	}
-	if (is_key(nk, K_REG_EMAIL) && role != R_RESELLER) {
+	if ((kf & K_REG_EMAIL) && role != R_RESELLER) {
 		if (find_email(v, n, &eo, &el))
 			cand_set(p, &p->reg_email, 1, v + eo, el);
 		return 1;
 	}
-	if (is_key(nk, K_REG_PHONE)) {
+	if ((kf & K_REG_PHONE)) {
 		cand_set(p, &p->reg_phone, 1, v, n);
 		return 1;
 	}
@@ -2456,20 +2499,20 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 		take_referral(p, v, n, 2);
 		return 1;
 	}
-	if (is_key(nk, K_DNSSEC)) {
+	if ((kf & K_DNSSEC)) {
 		cand_set(p, &p->dnssec, 1, v, n);
 		return 1;
 	}
 
 	/* a registrar block or object */
 	if (role == R_REGISTRAR) {
-		if (is_key(nk, K_NS)) {
+		if ((kf & K_NS)) {
 			take_nameserver(p, v, n);
 			return 1;
 		}
 		if (take_registrar_field(p, l, nk, v, n))
 			return 1;
-		if (!is_key(nk, K_REGISTRAR) && !domain_date_key(nk))
+		if (!(kf & K_REGISTRAR) && !domain_date_key(nk))
 			return 0;
 	}
 
@@ -2642,34 +2685,34 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 			return 1;
 		}
 		/* "Created"/"Changed" of a contact are not the domain's */
-		if (!is_key(nk, K_REGISTRAR) && !is_key(nk, K_NS) &&
+		if (!(kf & K_REGISTRAR) && !(kf & K_NS) &&
 		    (!domain_date_key(nk) || l->lower_key))
 			return 0;
 	}
 
 	/* the domain */
-	if (is_key(nk, K_REGISTRAR) && role != R_RESELLER) {
+	if ((kf & K_REGISTRAR) && role != R_RESELLER) {
 		take_registrar(p, 1, v, n);
 		return 1;
 	}
-	if (is_key(nk, K_NS) && role != R_NET) {
+	if ((kf & K_NS) && role != R_NET) {
 		/* "nserver: ns1.example.net 192.0.2.1" */
 		take_nameserver(p, v, n);
 		return 1;
 	}
 	if (!domain_ctx(role) && !domain_date_key(nk))
 		return 0;
-	if (is_key(nk, K_CREATED)) {
+	if ((kf & K_CREATED)) {
 		take_date(p, &p->created, role == R_OTHER ? 2 : 1, "created",
 			  v, n);
 		return 1;
 	}
-	if (is_key(nk, K_EXPIRES)) {
+	if ((kf & K_EXPIRES)) {
 		take_date(p, &p->expires, role == R_OTHER ? 2 : 1, "expires",
 			  v, n);
 		return 1;
 	}
-	if (is_key(nk, K_UPDATED)) {
+	if ((kf & K_UPDATED)) {
 		/* ISOC-IL: "changed: registrar AT ns.il 19990605 (Assigned)" */
 		if (n > 10 && !memcmp(v + n - 10, "(Assigned)", 10))
 			take_date(p, &p->created, 2, "created", v, n - 10);
@@ -2677,7 +2720,7 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 			  v, n);
 		return 1;
 	}
-	if (is_key(nk, K_STATUS)) {
+	if ((kf & K_STATUS)) {
 		take_status(p, v, n);
 		return 1;
 	}
@@ -2687,7 +2730,7 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 			  8);
 		return 1;
 	}
-	if (is_key(nk, K_DOMAIN) ||
+	if ((kf & K_DOMAIN) ||
 	    (role == R_DOMAIN && !strcmp(nk, "name"))) {
 		take_domain(p, v, n);
 		return 1;
@@ -2845,12 +2888,18 @@ static void
 take_comment(struct parser *p, const struct wline *l)
 {
 	const char *t = p->text.ptr + l->off;
-	size_t n = l->len;
-	const char *a = memcasestr(t, n, "abuse contact for '");
-	const char *q1, *q2, *q3, *q4;
+	size_t n = l->len, k = 0;
+	const char *a, *q1, *q2, *q3, *q4;
 	struct abuse_comment *ac;
 
-	if (!a || p->nr_acs >= 32)
+	/* the comment starts the line: "% Abuse contact for '...'" */
+	while (k < n && k < 8 && (t[k] == '%' || t[k] == ' '))
+		k++;
+	if (n - k < 20 || lower((unsigned char)t[k]) != 'a' ||
+	    p->nr_acs >= 32)
+		return;
+	a = memcasestr(t + k, 19, "abuse contact for '");
+	if (!a)
 		return;
 	q1 = a + 18;
 	q2 = memchr(q1 + 1, '\'', (size_t)(t + n - q1 - 1));
@@ -2942,10 +2991,6 @@ static const char *const notfound_texts[] = {
     "no data was found", "not found in database",
     NULL};
 
-/* Not found even when the answer has fields */
-static const char *const strong_notfound_texts[] = {
-    "organisation: not assigned", NULL};
-
 static const char *const error_texts[] = {
     "service temporarily unavailable", "temporarily unavailable",
     "server too busy", "currently down", "connection attempt failed",
@@ -2957,41 +3002,58 @@ static const char *const error_texts[] = {
     NULL};
 
 static int
-scan_texts(struct parser *p, const char *const *texts, char *which,
-	   size_t wsize)
+line_matches(const char *s, const char *const *texts)
 {
-	size_t i, j;
+	size_t j;
+
+	for (j = 0; texts[j]; j++)
+		if (strstr(s, texts[j]))
+			return 1;
+	return 0;
+}
+
+/*
+ * For an answer without registration data: what it says instead.  One
+ * pass over the first lines; a rate-limit text wins over a not-found text
+ * (AFNIC's "Too many requests" comes with "No entries found"), which wins
+ * over an error text.  Returns the status, TD_REC_FOUND for none, and
+ * copies the line that said so to which.
+ */
+static enum td_rec_status
+scan_status(struct parser *p, char *which, size_t wsize)
+{
+	enum td_rec_status st = TD_REC_FOUND;
+	size_t i, n;
 	char s[512];
 
-	/* the status is said near the top: a bounded look */
 	for (i = 0; i < p->nr_lines && i < 2000; i++) {
 		const struct wline *l = &p->lines[i];
-		size_t n = status_line(p->text.ptr + l->off,
-				       l->len < 1024 ? l->len : 1024, s,
-				       sizeof(s));
+		enum td_rec_status hit = TD_REC_FOUND;
 
+		n = status_line(p->text.ptr + l->off,
+				l->len < 1024 ? l->len : 1024, s, sizeof(s));
 		if (!n)
 			continue;
-		for (j = 0; texts[j]; j++)
-			if (strstr(s, texts[j])) {
-				snprintf(which, wsize, "%.*s",
-					 (int)(l->len < 300 ? l->len : 300),
-					 p->text.ptr + l->off);
-				return 1;
-			}
-		/* "x.com is available", "Domain x is available.", and
-		   ZACR's "Available" on a line of its own */
-		if (texts == notfound_texts &&
-		    ((n > 13 && (!strcmp(s + n - 12, "is available") ||
-				 !strcmp(s + n - 13, "is available."))) ||
-		     !strcmp(s, "available"))) {
-			snprintf(which, wsize, "%.*s",
-				 (int)(l->len < 300 ? l->len : 300),
-				 p->text.ptr + l->off);
-			return 1;
-		}
+		if (line_matches(s, limited_texts))
+			hit = TD_REC_RATE_LIMITED;
+		else if (st != TD_REC_NOT_FOUND &&
+			 (line_matches(s, notfound_texts) ||
+			  /* "x.com is available", ZACR's "Available" */
+			  (n > 13 && (!strcmp(s + n - 12, "is available") ||
+				      !strcmp(s + n - 13, "is available."))) ||
+			  !strcmp(s, "available")))
+			hit = TD_REC_NOT_FOUND;
+		else if (st == TD_REC_FOUND && line_matches(s, error_texts))
+			hit = TD_REC_ERROR;
+		if (hit == TD_REC_FOUND)
+			continue;
+		snprintf(which, wsize, "%.*s", (int)(l->len < 300 ? l->len : 300),
+			 p->text.ptr + l->off);
+		st = hit;
+		if (st == TD_REC_RATE_LIMITED)
+			break;
 	}
-	return 0;
+	return st;
 }
 
 /* ---- step 6: the record ---- */
@@ -3596,9 +3658,9 @@ month_first_server(const struct parser *p)
 
 	if (p->hint && in_list(p->hint, servers))
 		return 1;
-	return p->text.len && memcasestr(p->text.ptr,
-					 p->text.len < 4096 ? p->text.len : 4096,
-					 "dot tk domain registry") != NULL;
+	/* "Record maintained by: Dot TK Domain Registry" */
+	return memmem(p->text.ptr, p->text.len, "Dot TK Domain Registry",
+		      22) != NULL;
 }
 
 int
@@ -3671,28 +3733,20 @@ td_whois_parse(struct td_record *out, const char *text, size_t len,
 			r->referral = td_strndup(p.reg_whois.v,
 						 strlen(p.reg_whois.v));
 		/* IANA: a TLD that exists in name only */
-		if (scan_texts(&p, strong_notfound_texts, which,
-			       sizeof(which))) {
+		if (p.not_assigned) {
 			data = 0;
 			r->status = TD_REC_NOT_FOUND;
-		}
-		if (!data) {
-			if (r->status == TD_REC_NOT_FOUND)
-				;
-			else if (scan_texts(&p, limited_texts, which,
-					    sizeof(which)))
-				r->status = TD_REC_RATE_LIMITED;
-			else if (scan_texts(&p, notfound_texts, which,
-					    sizeof(which)))
-				r->status = TD_REC_NOT_FOUND;
-			else if (scan_texts(&p, error_texts, which,
-					    sizeof(which)))
-				r->status = TD_REC_ERROR;
-			else if (!r->referral && !p.dnssec.v) {
+			snprintf(which, sizeof(which), "organisation: Not assigned");
+		} else if (!data) {
+			r->status = scan_status(&p, which, sizeof(which));
+			if (r->status == TD_REC_FOUND && !r->referral &&
+			    !p.dnssec.v) {
 				r->status = TD_REC_ERROR;
 				snprintf(which, sizeof(which),
 					 "no registration data in the answer");
 			}
+		}
+		if (!data) {
 			if (r->status != TD_REC_FOUND) {
 				r->status_text =
 				    td_strndup(which, strlen(which));
