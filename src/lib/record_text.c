@@ -15,11 +15,11 @@ enum { TK_NUM, TK_WORD };
 
 struct dtok {
 	int type;
-	int nd;	      /* digits (TK_NUM) */
-	long v;	      /* value (TK_NUM), capped */
-	char w[12];   /* lowercase word (TK_WORD), truncated */
-	char sep;     /* the last punctuation before the token, ' ' if none */
-	int spaced;   /* white space before the token */
+	int nd;	    /* digits (TK_NUM) */
+	long v;	    /* value (TK_NUM), capped */
+	char w[12]; /* lowercase word (TK_WORD), truncated */
+	char sep;   /* the last punctuation before the token, ' ' if none */
+	int spaced; /* white space before the token */
 };
 
 #define DT_MAX 32
@@ -81,9 +81,11 @@ tokenize(struct dtok *t, const char *s)
 static int
 month_word(const char *w)
 {
-	static const char *const m[] = {"jan", "feb", "mar", "apr",
-					"may", "jun", "jul", "aug",
-					"sep", "oct", "nov", "dec"};
+	/* clang-format off */
+	static const char *const m[] = {
+	    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+	    "oct", "nov", "dec",};
+	/* clang-format on */
 	int i;
 
 	if (strlen(w) < 3)
@@ -114,8 +116,10 @@ month_word(const char *w)
 static int
 weekday_word(const char *w)
 {
-	static const char *const d[] = {"mon", "tue", "wed", "thu",
-					"fri", "sat", "sun"};
+	/* clang-format off */
+	static const char *const d[] = {
+	    "mon", "tue", "wed", "thu", "fri", "sat", "sun",};
+	/* clang-format on */
 	int i;
 
 	for (i = 0; i < 7; i++)
@@ -135,24 +139,20 @@ zone_word(const char *w, int *off)
 		const char *name;
 		int min;
 	} z[] = {
-	    {"z", 0},		{"utc", 0},	    {"gmt", 0},
-	    {"ut", 0},		{"wet", 0},	    {"bst", 60},
-	    {"cet", 60},	{"met", 60},	    {"wat", 60},
-	    {"west", 60},	{"cest", 120},	    {"mest", 120},
-	    {"eet", 120},	{"sast", 120},	    {"cat", 120},
-	    {"eest", 180},	{"msk", 180},	    {"eat", 180},
-	    {"ast", 180},	{"irst", 210},	    {"gst", 240},
-	    {"pkt", 300},	{"ist", 330},	    {"npt", 345},
-	    {"ict", 420},	{"wib", 420},	    {"hkt", 480},
-	    {"awst", 480},	{"sgt", 480},	    {"myt", 480},
-	    {"pht", 480},	{"jst", 540},	    {"kst", 540},
-	    {"aest", 600},	{"acst", 570},	    {"aedt", 660},
-	    {"nzst", 720},	{"nzdt", 780},	    {"est", -300},
-	    {"edt", -240},	{"cst", -360},	    {"cdt", -300},
-	    {"mst", -420},	{"mdt", -360},	    {"pst", -480},
-	    {"pdt", -420},	{"akst", -540},	    {"akdt", -480},
-	    {"hst", -600},	{"brt", -180},	    {"brst", -120},
-	    {"art", -180},	{"clt", -240},	    {"vet", -240},
+	    {"z", 0},	   {"utc", 0},	  {"gmt", 0},	  {"ut", 0},
+	    {"wet", 0},	   {"bst", 60},	  {"cet", 60},	  {"met", 60},
+	    {"wat", 60},   {"west", 60},  {"cest", 120},  {"mest", 120},
+	    {"eet", 120},  {"sast", 120}, {"cat", 120},	  {"eest", 180},
+	    {"msk", 180},  {"eat", 180},  {"ast", 180},	  {"irst", 210},
+	    {"gst", 240},  {"pkt", 300},  {"ist", 330},	  {"npt", 345},
+	    {"ict", 420},  {"wib", 420},  {"hkt", 480},	  {"awst", 480},
+	    {"sgt", 480},  {"myt", 480},  {"pht", 480},	  {"jst", 540},
+	    {"kst", 540},  {"aest", 600}, {"acst", 570},  {"aedt", 660},
+	    {"nzst", 720}, {"nzdt", 780}, {"est", -300},  {"edt", -240},
+	    {"cst", -360}, {"cdt", -300}, {"mst", -420},  {"mdt", -360},
+	    {"pst", -480}, {"pdt", -420}, {"akst", -540}, {"akdt", -480},
+	    {"hst", -600}, {"brt", -180}, {"brst", -120}, {"art", -180},
+	    {"clt", -240}, {"vet", -240},
 	};
 	size_t i;
 
@@ -180,8 +180,7 @@ leap(long y)
 static int
 mdays(long y, int m)
 {
-	static const int d[] = {31, 28, 31, 30, 31, 30,
-				31, 31, 30, 31, 30, 31};
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	return m == 2 && leap(y) ? 29 : d[m - 1];
 }
@@ -241,8 +240,8 @@ parse_time(const struct dtok *t, int n, int *i, int *hh, int *mi, int *ss)
 	k += 2;
 	if (k < n && t[k].type == TK_NUM && t[k].sep == ':' && t[k].nd == 2)
 		*ss = (int)t[k++].v;
-	if (k < n && t[k].type == TK_NUM && (t[k].sep == '.' ||
-					     t[k].sep == ',') && !t[k].spaced)
+	if (k < n && t[k].type == TK_NUM &&
+	    (t[k].sep == '.' || t[k].sep == ',') && !t[k].spaced)
 		k++; /* fraction of a second: dropped */
 	if (k < n && t[k].type == TK_WORD) {
 		if (!strcmp(t[k].w, "pm") && *hh < 12) {
@@ -302,7 +301,8 @@ parse_zone(const struct dtok *t, int n, int *i, int *off)
 		int extra = 0;
 
 		k++;
-		if ((!strcmp(t[k - 1].w, "utc") || !strcmp(t[k - 1].w, "gmt")) &&
+		if ((!strcmp(t[k - 1].w, "utc") ||
+		     !strcmp(t[k - 1].w, "gmt")) &&
 		    parse_offset(t, n, &k, &extra))
 			base = extra;
 		*off = base;
@@ -316,8 +316,7 @@ valid(long y, int mo, int d, int h, int mi, int s)
 	if (y < 1000 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
 	    d > mdays(y, mo))
 		return 0;
-	if (h < 0 || h > 24 || mi > 59 || s > 60 ||
-	    (h == 24 && (mi || s)))
+	if (h < 0 || h > 24 || mi > 59 || s > 60 || (h == 24 && (mi || s)))
 		return 0;
 	return 1;
 }
@@ -368,8 +367,8 @@ td_record_date(char *out, size_t size, const char *value)
 			d = 1; /* "1996-08": the month */
 			i += 2;
 		}
-	} else if (t[i].type == TK_NUM && (t[i].nd == 8 || t[i].nd == 12 ||
-					   t[i].nd == 14)) {
+	} else if (t[i].type == TK_NUM &&
+		   (t[i].nd == 8 || t[i].nd == 12 || t[i].nd == 14)) {
 		/* 20060102 (.br, LACNIC, RADB), 20060102150405 */
 		long v = t[i].v;
 
@@ -495,18 +494,18 @@ done:
  * each was seen is listed in docs/internals/whois.md.
  */
 static const char *const redacted_texts[] = {
-    "redacted",		/* ICANN "REDACTED FOR PRIVACY", RFC 9537 */
-    "not disclosed",	/* .ee, .fr "<data not disclosed>" */
-    "data protected",	/* several registrars */
-    "non-public data",	/* Key-Systems/CentralNic style */
-    "statutory masking",	/* Tucows "Statutory Masking Enabled" */
-    "gdpr masked",	/* Gandi */
+    "redacted",		 /* ICANN "REDACTED FOR PRIVACY", RFC 9537 */
+    "not disclosed",	 /* .ee, .fr "<data not disclosed>" */
+    "data protected",	 /* several registrars */
+    "non-public data",	 /* Key-Systems/CentralNic style */
+    "statutory masking", /* Tucows "Statutory Masking Enabled" */
+    "gdpr masked",	 /* Gandi */
     "gdpr redacted",
     "hidden upon user request", /* .be, .eu */
-    "hidden!",		/* .by "HIDDEN! Details are available at" */
-    "registration private", /* Domains By Proxy's registrant name */
+    "hidden!",			/* .by "HIDDEN! Details are available at" */
+    "registration private",	/* Domains By Proxy's registrant name */
     "private registrant",
-    "private person",	/* .ru/.su individuals */
+    "private person", /* .ru/.su individuals */
     "not shown",
     "information not available",
     "privacy protected",
@@ -515,17 +514,17 @@ static const char *const redacted_texts[] = {
 
 /* Texts that send the reader to someone else for the value. */
 static const char *const withheld_texts[] = {
-    "query the rdds service",	 /* ICANN registry profile */
-    "query the whois service",	 /* same, older wording */
-    "query the whois server",	 /* Google Registry */
+    "query the rdds service",  /* ICANN registry profile */
+    "query the whois service", /* same, older wording */
+    "query the whois server",  /* Google Registry */
     "rdds service of the registrar",
-    "ask the registrar",	 /* "Please ask the Registrar of Record" */
-    "contact the registrar",	 /* "Please contact the Registrar listed" */
-    "for web based whois",	 /* auDA "Visit whois... for Web based" */
+    "ask the registrar",     /* "Please ask the Registrar of Record" */
+    "contact the registrar", /* "Please contact the Registrar listed" */
+    "for web based whois",   /* auDA "Visit whois... for Web based" */
     "for webbased whois",
     "web-based whois",
-    "/whois/contact/",		 /* Porkbun, MarkMonitor web forms */
-    "whoisform",		 /* west.cn "link at https://...whoisform" */
+    "/whois/contact/", /* Porkbun, MarkMonitor web forms */
+    "whoisform",       /* west.cn "link at https://...whoisform" */
     "contact form",
     "whois.ausregistry.com.au",
 };
@@ -538,47 +537,44 @@ static const char *const proxy_names[] = {
     "domains by proxy",
     "domainsbyproxy",
     "whoisguard",
-    "whois privacy",	   /* Whois Privacy Protection Service, Whois
-				  Privacy Corp, "Whois Privacy" (Porkbun) */
-    "whoisprivacy",	   /* WhoisPrivacy Limited */
-    "contact privacy",	   /* Contact Privacy Inc. (Tucows) */
-    "withheld for privacy", /* Withheld for Privacy ehf (Namecheap) */
-    "privacyguardian",	   /* PrivacyGuardian.org (Name.com) */
-    "super privacy service", /* Dynadot */
+    "whois privacy",		   /* Whois Privacy Protection Service, Whois
+					  Privacy Corp, "Whois Privacy" (Porkbun) */
+    "whoisprivacy",		   /* WhoisPrivacy Limited */
+    "contact privacy",		   /* Contact Privacy Inc. (Tucows) */
+    "withheld for privacy",	   /* Withheld for Privacy ehf (Namecheap) */
+    "privacyguardian",		   /* PrivacyGuardian.org (Name.com) */
+    "super privacy service",	   /* Dynadot */
     "identity protection service", /* Namecheap/Enom in the corpus */
     "identity protect limited",
-    "perfect privacy",	   /* Network Solutions */
-    "private by design",   /* Porkbun */
+    "perfect privacy",		  /* Network Solutions */
+    "private by design",	  /* Porkbun */
     "domain protection services", /* Name.com */
-    "njalla",		   /* 1337 Services LLC */
+    "njalla",			  /* 1337 Services LLC */
     "1337 services",
-    "privacy service",	   /* "Domainmonster.com Privacy Service",
-				  "EnCirca Privacy Service" */
-    "privacydotlink",	   /* privacy.link */
-    "private whois",	   /* "Fundacion Private Whois", "Private Whois" */
-    "whois agent",	   /* Name.com with Domain Protection Services */
+    "privacy service",	    /* "Domainmonster.com Privacy Service",
+				   "EnCirca Privacy Service" */
+    "privacydotlink",	    /* privacy.link */
+    "private whois",	    /* "Fundacion Private Whois", "Private Whois" */
+    "whois agent",	    /* Name.com with Domain Protection Services */
     "privacy protect, llc", /* PrivacyProtect.org */
     "privacyprotect.org",
-    "dreamhost customer",  /* "A HAPPY DREAMHOST CUSTOMER" */
-    "anonymize, inc",	   /* Epik */
+    "dreamhost customer", /* "A HAPPY DREAMHOST CUSTOMER" */
+    "anonymize, inc",	  /* Epik */
 };
 
 /* Forwarding e-mail domains of privacy/proxy services (suffix match). */
+/* clang-format off */
 static const char *const proxy_domains[] = {
-    "domainsbyproxy.com",	 "whoisprivacyprotect.com",
-    "contactprivacy.com",	 "withheldforprivacy.com",
-    "privacyguardian.org",	 "whoisguard.com",
-    "anonymised.email",		 "identity-protect.org",
-    "whoisprivacy.com",		 "privacyprotect.org",
-    "privatewho.is",		 "privatemonster.com",
-    "privacy-link.com",		 "privatewhois.net",
-    "proxy.dreamhost.com",	 "njalla.no",
-    "perfectprivacy.com",	 "domainprivacygroup.com",
-    "privacy.link",		 "whoisproxy.com",
-    "secureprivacy.com",	 "myprivacy.ca",
-    "whoisprotection.cc",	 "web.com-privacy.com",
-    "registrarprivacy.com",	 "1337.services",
-};
+    "domainsbyproxy.com", "whoisprivacyprotect.com", "contactprivacy.com",
+    "withheldforprivacy.com", "privacyguardian.org", "whoisguard.com",
+    "anonymised.email", "identity-protect.org", "whoisprivacy.com",
+    "privacyprotect.org", "privatewho.is", "privatemonster.com",
+    "privacy-link.com", "privatewhois.net", "proxy.dreamhost.com", "njalla.no",
+    "perfectprivacy.com", "domainprivacygroup.com", "privacy.link",
+    "whoisproxy.com", "secureprivacy.com", "myprivacy.ca",
+    "whoisprotection.cc", "web.com-privacy.com", "registrarprivacy.com",
+    "1337.services",};
+/* clang-format on */
 
 /* Addresses that belong to the registry, not the holder. */
 static const char *const withheld_addrs[] = {
@@ -668,8 +664,8 @@ td_record_placeholder(const char *value)
 	/* an e-mail address: judged by its domain only */
 	at = strrchr(v, '@');
 	if (at && !strchr(v, ' ')) {
-		for (i = 0; i < sizeof(proxy_domains) / sizeof(proxy_domains[0]);
-		     i++)
+		for (i = 0;
+		     i < sizeof(proxy_domains) / sizeof(proxy_domains[0]); i++)
 			if (ends_with_domain(at + 1, proxy_domains[i]))
 				return TD_CONTACT_PROXY;
 		return 0;

@@ -105,12 +105,18 @@ enum role {
 };
 
 static const char *const role_names[] = {
-    [R_REGISTRANT] = "registrant", [R_ADMIN] = "admin",
-    [R_TECH] = "tech",		   [R_BILLING] = "billing",
-    [R_ZONE] = "zone",		   [R_ABUSE] = "abuse",
-    [R_NOC] = "noc",		   [R_REGISTRAR] = "registrar",
-    [R_RESELLER] = "reseller",	   [R_CONTACT] = "other",
-    [R_ORG] = "org",		   [R_IRT] = "abuse",
+    [R_REGISTRANT] = "registrant",
+    [R_ADMIN] = "admin",
+    [R_TECH] = "tech",
+    [R_BILLING] = "billing",
+    [R_ZONE] = "zone",
+    [R_ABUSE] = "abuse",
+    [R_NOC] = "noc",
+    [R_REGISTRAR] = "registrar",
+    [R_RESELLER] = "reseller",
+    [R_CONTACT] = "other",
+    [R_ORG] = "org",
+    [R_IRT] = "abuse",
 };
 
 static int
@@ -124,8 +130,8 @@ contact_role(int r)
 static int
 domain_ctx(int r)
 {
-	return r == R_NONE || r == R_DOMAIN || r == R_DATES ||
-	       r == R_STATUS || r == R_OTHER || r == R_NS;
+	return r == R_NONE || r == R_DOMAIN || r == R_DATES || r == R_STATUS ||
+	       r == R_OTHER || r == R_NS;
 }
 
 enum lkind { L_COMMENT, L_KV, L_HEADER, L_FREE };
@@ -148,8 +154,8 @@ struct wline {
 /* One contact as read, before placeholders and references are applied */
 struct tcon {
 	int role;
-	int sect;   /* section/paragraph, -1 for "Registrant Name" style keys */
-	int net;    /* ARIN record group, -1 */
+	int sect; /* section/paragraph, -1 for "Registrant Name" style keys */
+	int net;  /* ARIN record group, -1 */
 	char *handle, *name, *org, *email, *abuse, *phone, *country, *url;
 	char *abuse_c, *org_ref, *irt_ref;
 	struct td_buf addr;
@@ -163,10 +169,10 @@ struct ref {
 };
 
 struct net {
-	int v6, have_range, arin;
+	int v6, have_range;
 	unsigned char lo[16], hi[16];
 	char *range_text, *handle, *name, *parent, *country, *org, *org_ref;
-	char *descr, *abuse, *abuse_phone, *irt_ref, *abuse_c, *remark_abuse;
+	char *descr, *abuse, *abuse_phone, *irt_ref, *remark_abuse;
 	char *created, *updated;
 	char **cidrs;
 	size_t nr_cidrs;
@@ -208,8 +214,9 @@ struct parser {
 	long asn_lo, asn_hi;
 	char *asn_handle, *asn_org, *asn_country;
 	long route_origin;
-	int month_first; /* registry writes MM/DD/YYYY */
-	int tonic;	 /* Tonic (.to): "label nameserver" lines */
+	int nr_routes, mixed_origins; /* RPSL route objects (RADB) */
+	int month_first;	      /* registry writes MM/DD/YYYY */
+	int tonic;	  /* Tonic (.to): "label nameserver" lines */
 	int not_assigned; /* IANA: "organisation: Not assigned" */
 };
 
@@ -233,8 +240,9 @@ value_dup(struct parser *p, const char *s, size_t n)
 		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
 		if (!p->cut_field_noted) {
-			td_record_note(p->r, "a value longer than %d bytes "
-					     "was cut",
+			td_record_note(p->r,
+				       "a value longer than %d bytes "
+				       "was cut",
 				       TD_WHOIS_MAX_FIELD);
 			p->cut_field_noted = 1;
 		}
@@ -249,9 +257,11 @@ value_dup(struct parser *p, const char *s, size_t n)
 static int
 empty_value(const char *v)
 {
+	/* clang-format off */
 	static const char *const e[] = {
 	    "-", "n/a", "na", "none", "null", "not defined", "not defined.",
 	    "not applicable", ".", "--", "unknown", "not set", NULL};
+	/* clang-format on */
 	char low[32];
 	size_t i;
 
@@ -327,8 +337,8 @@ find_email(const char *s, size_t n, size_t *off, size_t *len)
 				 strchr("._%+-'", s[a - 1])))
 			a--;
 		b = i + 1;
-		while (b < n && (is_alnum((unsigned char)s[b]) ||
-				 s[b] == '.' || s[b] == '-'))
+		while (b < n && (is_alnum((unsigned char)s[b]) || s[b] == '.' ||
+				 s[b] == '-'))
 			b++;
 		while (b > i + 1 && s[b - 1] == '.')
 			b--;
@@ -493,7 +503,8 @@ classify(struct parser *p, struct wline *l)
 	int lc = 1;
 
 	l->kind = L_FREE;
-	if (t[s] == '%' || t[s] == '#' || (t[s] == ';' && l->len > 1 && t[s + 1] == ' ') ||
+	if (t[s] == '%' || t[s] == '#' ||
+	    (t[s] == ';' && l->len > 1 && t[s + 1] == ' ') ||
 	    (l->len >= 3 && !memcmp(t + s, ">>>", 3))) {
 		l->kind = L_COMMENT;
 		return;
@@ -599,7 +610,8 @@ classify(struct parser *p, struct wline *l)
 		const char *dot;
 
 		if (memchr(t + s, ' ', ke - s) ||
-		    (!memchr(t + s, '-', ke - s) && !memchr(t + s, '_', ke - s)))
+		    (!memchr(t + s, '-', ke - s) &&
+		     !memchr(t + s, '_', ke - s)))
 			return;
 		/* "ns.123-reg.co.uk    212.67.202.2" is a host, not a key */
 		for (dot = t + ke - 1; dot > t + s && *dot != '.'; dot--)
@@ -672,12 +684,14 @@ split_lines(struct parser *p)
 		len = e - s;
 		if (len > TD_WHOIS_MAX_LINE) {
 			len = TD_WHOIS_MAX_LINE;
-			while (len && ((unsigned char)t[s + len] & 0xc0) == 0x80)
+			while (len &&
+			       ((unsigned char)t[s + len] & 0xc0) == 0x80)
 				len--;
 			cut = 1;
 		}
 		if (p->nr_lines >= TD_WHOIS_MAX_LINES) {
-			td_record_note(p->r, "only the first %d lines were read",
+			td_record_note(p->r,
+				       "only the first %d lines were read",
 				       TD_WHOIS_MAX_LINES);
 			break;
 		}
@@ -779,8 +793,7 @@ key_variants(const char *k, size_t kl, char v[][80])
 		}
 	}
 	sl = memchr(k, '/', kl);
-	if (sl && sl > k && sl[-1] == ' ' && sl + 1 < k + kl &&
-	    sl[1] == ' ') {
+	if (sl && sl > k && sl[-1] == ' ' && sl + 1 < k + kl && sl[1] == ' ') {
 		const char *end = o && o > sl ? o : k + kl;
 
 		norm_key(v[n++], 80, sl + 1, (size_t)(end - sl - 1));
@@ -789,45 +802,47 @@ key_variants(const char *k, size_t kl, char v[][80])
 	return n;
 }
 
+/* clang-format off */
 static const char *const created_keys[] = {
     "creation date", "created", "created on", "created date", "create date",
     "registered", "registered on", "registration date", "registration time",
     "domain registration date", "domain create date", "domain created",
     "record created", "record created on", "domain record activated",
     "activation", "activated", "activation date", "registered date",
-    "domain registered", "commencement date",
-    "domain name commencement date", "created at", "registration",
-    "creation", "domain creation date", "domain registered on",
-    "date registered", "registered since", "created time", "domain created on",
-    "fecha de creacion", "fecha de registro", "fecha de alta",
-    "data de criacao", "date de creation", "first registration date",
+    "domain registered", "commencement date", "domain name commencement date",
+    "created at", "registration", "creation", "domain creation date",
+    "domain registered on", "date registered", "registered since",
+    "created time", "domain created on", "fecha de creacion",
+    "fecha de registro", "fecha de alta", "data de criacao",
+    "date de creation", "first registration date",
     "registration date and time", "domain registration", "registrated",
     "create", "creation time", "registered at", "creationdate",
-    "domain datecreate", "datecreate", "created date utc",
-    "date approved", "acivated", "activated on", "entry created",
-    "registration date utc", "domain name registration date",
-    "registered first", "first registered", "created on utc",
-    NULL};
+    "domain datecreate", "datecreate", "created date utc", "date approved",
+    "acivated", "activated on", "entry created", "registration date utc",
+    "domain name registration date", "registered first", "first registered",
+    "created on utc", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const expires_keys[] = {
     "registry expiry date", "registrar registration expiration date",
     "expiration date", "expiry date", "expires", "expires on", "expire",
     "expire date", "exp date", "domain expiration date", "domain expires",
-    "record will expire on", "record expires on", "renewal date",
-    "paid till", "expiration time", "valid until", "expiry",
-    "domain expiry date", "registry expiration date", "expire on",
-    "expiration", "date of expiry", "fecha de expiracion",
-    "fecha de vencimiento", "expires at", "domain expires on",
-    "registration expiration date", "expiration date utc", "renew date",
-    "data de expiracao", "date d expiration", "expirationdate",
+    "record will expire on", "record expires on", "renewal date", "paid till",
+    "expiration time", "valid until", "expiry", "domain expiry date",
+    "registry expiration date", "expire on", "expiration", "date of expiry",
+    "fecha de expiracion", "fecha de vencimiento", "expires at",
+    "domain expires on", "registration expiration date", "expiration date utc",
+    "renew date", "data de expiracao", "date d expiration", "expirationdate",
     "domain dateexpire", "dateexpire", "date renewal", "expired",
     "record expired", "renewal", "domain currently expires",
-    "registrar expiration date", "valid date",
-    NULL};
+    "registrar expiration date", "valid date", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const updated_keys[] = {
-    "updated date", "last updated", "last update", "last modified",
-    "modified", "changed", "last updated on", "last updated date",
+    "updated date", "last updated", "last update", "last modified", "modified",
+    "changed", "last updated on", "last updated date",
     "domain last updated date", "domain record last updated", "updated",
     "last update date", "modification date", "record last updated on",
     "last changed", "updated on", "last modified date", "domain last updated",
@@ -838,88 +853,103 @@ static const char *const updated_keys[] = {
     "entry updated", "record last modified", "last updated at",
     "domain datelastmodified", "record modified on", "derniere modification",
     NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const registrar_keys[] = {
     "registrar", "registrar name", "sponsoring registrar",
     "registration service provider", "registrar organization",
     "registrar organisation", "current registrar", "current registar",
-    "authorized agency", "registrar of record",
-    "registrar company", "sponsoring registrar organization",
-    "registrar name english", "registration service provided by",
-    "registrar information", "registrar handle", "domain registrar",
+    "authorized agency", "registrar of record", "registrar company",
+    "sponsoring registrar organization", "registrar name english",
+    "registration service provided by", "registrar information",
+    "registrar handle", "domain registrar",
     "domain registration service provided by", "registered by",
     "agente registrador", "authorised registrar", "authorized registrar",
-    "sponsoring registrar name", "registrar organization name",
-    NULL};
+    "sponsoring registrar name", "registrar organization name", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const registrar_url_keys[] = {
     "registrar url", "referral url", "registrar website",
     "sponsoring registrar url", "registrar web", "registrar homepage",
     "registrar url registration services", "registrar web site",
     "sponsoring registrar website", "registration service url",
-    "registrar www",
-    NULL};
+    "registrar www", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const registrar_whois_keys[] = {
     "registrar whois server", "whois server", "registrar whois",
-    "sponsoring registrar whois server", "registrar whois server name",
-    NULL};
+    "sponsoring registrar whois server", "registrar whois server name", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const abuse_email_keys[] = {
     "registrar abuse contact email", "abuse contact email",
-    "registrar abuse email", "sponsoring registrar abuse email",
-    "abuse email", "abuse e mail", "abuse mailbox",
-    "registrar abuse contact e mail", "sponsoring registrar abuse contact email",
-    "abuse contact email address", "registrar abuse email address",
-    NULL};
+    "registrar abuse email", "sponsoring registrar abuse email", "abuse email",
+    "abuse e mail", "abuse mailbox", "registrar abuse contact e mail",
+    "sponsoring registrar abuse contact email", "abuse contact email address",
+    "registrar abuse email address", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const abuse_phone_keys[] = {
     "registrar abuse contact phone", "abuse contact phone",
-    "registrar abuse phone", "sponsoring registrar abuse phone",
-    "abuse phone", "sponsoring registrar abuse contact phone",
-    NULL};
+    "registrar abuse phone", "sponsoring registrar abuse phone", "abuse phone",
+    "sponsoring registrar abuse contact phone", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const reg_email_keys[] = {
     "registrar email", "registrar e mail", "registrar contact email",
-    "sponsoring registrar customer service email", "sponsoring registrar email",
-    "registrar customer service email", "registrar contact information",
-    "registrar contact", "sponsoring registrar contact",
-    NULL};
+    "sponsoring registrar customer service email",
+    "sponsoring registrar email", "registrar customer service email",
+    "registrar contact information", "registrar contact",
+    "sponsoring registrar contact", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const reg_phone_keys[] = {
     "registrar phone", "sponsoring registrar phone", "registrar telephone",
-    "registrar contact phone", "registrar phone number",
-    NULL};
+    "registrar contact phone", "registrar phone number", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const iana_id_keys[] = {
     "registrar iana id", "sponsoring registrar iana id", "iana id",
     "registrar id", "sponsoring registrar id", "iana registrar id",
     "registrar iana", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const domain_keys[] = {
     "domain name", "domain", "domainname", "domain name punycode",
     "domain name ace", "query", "nom de domaine", "dominio",
     "nombre de dominio", "domain name ascii", "domain information",
     "domain ace", "ace", "domain idn", "object", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const ns_keys[] = {
     "name server", "nameserver", "nameservers", "name servers", "nserver",
     "ns", "dns", "domain servers", "dns servers", "name server s",
     "primary server", "secondary server", "servidor de nombres",
     "domain nameservers", "host name", "hostname", "ns name",
-    "primary name server",
-    "secondary name server", "ns name", "dns name",
+    "primary name server", "secondary name server", "ns name", "dns name",
     "name servers information", "nameservers in listed order",
-    "servidores dns", "nserver s", "name server name",
-    NULL};
+    "servidores dns", "nserver s", "name server name", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const status_keys[] = {
-    "domain status", "status", "registration status", "state",
-    "epp status", "domain state", "estado", "status registration",
-    "registry status", "registrar status", NULL};
+    "domain status", "status", "registration status", "state", "epp status",
+    "domain state", "estado", "status registration", "registry status",
+    "registrar status", NULL};
+/* clang-format on */
 
-static const char *const dnssec_keys[] = {"dnssec", "dnssec status",
-					  "signed", "dnssec signed", NULL};
+static const char *const dnssec_keys[] = {"dnssec", "dnssec status", "signed",
+					  "dnssec signed", NULL};
 
 /* Field names of a contact, after a role prefix ("Registrant ") or in a
    contact's section */
@@ -937,41 +967,59 @@ enum cfield {
 	CF_REF
 };
 
+/* clang-format off */
 static const char *const cf_name[] = {
     "name", "contact name", "person", "full name", "contact", "nombre", "role",
     "name english", "nom", "naam", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const cf_org[] = {
     "organization", "organisation", "org", "company", "organization name",
     "company name", "org name", "organisation name", "organization english",
     "owner", "organizacion", "entidad", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const cf_email[] = {
     "email", "e mail", "mail", "email address", "e mail address",
     "contact email", "correo electronico", "emails", "e mails", NULL};
+/* clang-format on */
 static const char *const cf_abuse[] = {"abuse mailbox", NULL};
+/* clang-format off */
 static const char *const cf_phone[] = {
     "phone", "telephone", "phone number", "tel", "voice", "telephone number",
     "phone no", "telefono", "phone nr", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const cf_country[] = {
     "country", "country code", "country economy", "countrycode",
     "country name", "pais", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const cf_addr[] = {
     "street", "street1", "street2", "street3", "address", "address1",
     "address2", "address3", "city", "state", "state province", "province",
     "postal code", "postalcode", "zip", "zip code", "postcode",
     "address line 1", "address line 2", "address line 3", "street address",
-    "stateprov", "postal address", "direccion", "ciudad", "city state",
-    NULL};
+    "stateprov", "postal address", "direccion", "ciudad", "city state", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const cf_handle[] = {
     "id", "handle", "contact id", "nic hdl", "nic handle", "nichandle",
     "contact handle", "registry id", NULL};
-static const char *const cf_url[] = {"url", "web", "website", "web page",
-				     "homepage", NULL};
+/* clang-format on */
+/* clang-format off */
+static const char *const cf_url[] = {
+    "url", "web", "website", "web page", "homepage", NULL};
+/* clang-format on */
 static const char *const cf_ref[] = {"c", NULL};
 
 /* Section headers */
+/* clang-format off */
 static const char *const hdr_dom[] = {
     "domain", "domain information", "domain name", "domain info",
     "domain details", "domain data", "domain record", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const hdr_ns[] = {
     "name servers", "nameservers", "name server", "nameserver", "dns",
     "dns servers", "domain servers", "nserver", "name servers information",
@@ -982,6 +1030,7 @@ static const char *const hdr_ns[] = {
     "domain servers in listed order", "domain name servers",
     "name servers in listed order", "dns servers information",
     "nameserver records", "name server records", "ns records", NULL};
+/* clang-format on */
 static const char *const hdr_dates[] = {"relevant dates", "dates",
 					"important dates", NULL};
 static const char *const hdr_status[] = {"registration status", "status",
@@ -1021,10 +1070,12 @@ static const struct {
     {"ac", R_ADMIN},
     {"tc", R_TECH},
 };
+/* clang-format off */
 static const char *const hdr_tails[] = {
     "", " contact", " contacts", " contact information", " contact info",
     " information", " info", " details", " c", " contact details", " data",
     " s address", " address", " handle", " name", NULL};
+/* clang-format on */
 
 /*
  * All key lists in one hash table, built once: a key is looked up once
@@ -1092,24 +1143,31 @@ key_table_init(void)
 		const char *const *list;
 		unsigned flag;
 	} lists[] = {
-	    {created_keys, K_CREATED},	      {expires_keys, K_EXPIRES},
-	    {updated_keys, K_UPDATED},	      {registrar_keys, K_REGISTRAR},
-	    {registrar_url_keys, K_REG_URL},  {registrar_whois_keys, K_REG_WHOIS},
-	    {abuse_email_keys, K_ABUSE_EMAIL}, {abuse_phone_keys, K_ABUSE_PHONE},
-	    {reg_email_keys, K_REG_EMAIL},    {reg_phone_keys, K_REG_PHONE},
-	    {iana_id_keys, K_IANA},	      {domain_keys, K_DOMAIN},
-	    {ns_keys, K_NS},		      {status_keys, K_STATUS},
+	    {created_keys, K_CREATED},
+	    {expires_keys, K_EXPIRES},
+	    {updated_keys, K_UPDATED},
+	    {registrar_keys, K_REGISTRAR},
+	    {registrar_url_keys, K_REG_URL},
+	    {registrar_whois_keys, K_REG_WHOIS},
+	    {abuse_email_keys, K_ABUSE_EMAIL},
+	    {abuse_phone_keys, K_ABUSE_PHONE},
+	    {reg_email_keys, K_REG_EMAIL},
+	    {reg_phone_keys, K_REG_PHONE},
+	    {iana_id_keys, K_IANA},
+	    {domain_keys, K_DOMAIN},
+	    {ns_keys, K_NS},
+	    {status_keys, K_STATUS},
 	    {dnssec_keys, K_DNSSEC},
 	};
 	static const struct {
 		const char *const *list;
 		enum cfield f;
 	} fields[] = {
-	    {cf_name, CF_NAME},	      {cf_org, CF_ORG},
-	    {cf_email, CF_EMAIL},     {cf_abuse, CF_ABUSE},
-	    {cf_phone, CF_PHONE},     {cf_country, CF_COUNTRY},
-	    {cf_addr, CF_ADDR},	      {cf_handle, CF_HANDLE},
-	    {cf_url, CF_URL},	      {cf_ref, CF_REF},
+	    {cf_name, CF_NAME},	  {cf_org, CF_ORG},
+	    {cf_email, CF_EMAIL}, {cf_abuse, CF_ABUSE},
+	    {cf_phone, CF_PHONE}, {cf_country, CF_COUNTRY},
+	    {cf_addr, CF_ADDR},	  {cf_handle, CF_HANDLE},
+	    {cf_url, CF_URL},	  {cf_ref, CF_REF},
 	};
 	static const struct {
 		const char *const *list;
@@ -1244,18 +1302,18 @@ rpsl_class(const char *k)
 		const char *k;
 		int role;
 	} c[] = {
-	    {"inetnum", R_NET},	      {"inet6num", R_NET},
-	    {"aut-num", R_ASN},	      {"route", R_ROUTE},
-	    {"route6", R_ROUTE},      {"person", R_CONTACT},
-	    {"role", R_CONTACT},      {"nic-hdl", R_CONTACT},
-	    {"organisation", R_ORG},  {"irt", R_IRT},
-	    {"mntner", R_IGNORE},     {"key-cert", R_IGNORE},
-	    {"as-block", R_IGNORE},   {"as-set", R_IGNORE},
-	    {"route-set", R_IGNORE},  {"domain", R_DOMAIN},
+	    {"inetnum", R_NET},		{"inet6num", R_NET},
+	    {"aut-num", R_ASN},		{"route", R_ROUTE},
+	    {"route6", R_ROUTE},	{"person", R_CONTACT},
+	    {"role", R_CONTACT},	{"nic-hdl", R_CONTACT},
+	    {"organisation", R_ORG},	{"irt", R_IRT},
+	    {"mntner", R_IGNORE},	{"key-cert", R_IGNORE},
+	    {"as-block", R_IGNORE},	{"as-set", R_IGNORE},
+	    {"route-set", R_IGNORE},	{"domain", R_DOMAIN},
 	    {"registrar", R_REGISTRAR}, {"ns-list", R_NS},
-	    {"contact", R_CONTACT},   {"poem", R_IGNORE},
-	    {"peering-set", R_IGNORE}, {"filter-set", R_IGNORE},
-	    {"inet-rtr", R_IGNORE},   {"rtr-set", R_IGNORE},
+	    {"contact", R_CONTACT},	{"poem", R_IGNORE},
+	    {"peering-set", R_IGNORE},	{"filter-set", R_IGNORE},
+	    {"inet-rtr", R_IGNORE},	{"rtr-set", R_IGNORE},
 	    {"dom-reg", R_DOMAIN},
 	};
 	size_t i;
@@ -1351,7 +1409,8 @@ find_sections(struct parser *p)
 				l->kind = L_HEADER;
 		} else if (l->kind == L_FREE && l->len <= 48 &&
 			   p->text.ptr[l->off + l->len - 1] != '.' &&
-			   (l->gap || i == 0 || p->lines[i - 1].kind != L_FREE ||
+			   (l->gap || i == 0 ||
+			    p->lines[i - 1].kind != L_FREE ||
 			    p->lines[i - 1].indent != l->indent)) {
 			/* .it "Registrant", "Admin Contact" on their own; not
 			   a sentence's last words ("registrant data.") */
@@ -1378,8 +1437,7 @@ find_sections(struct parser *p)
 		l->cont = -1;
 		if (l->gap || l->kind != L_FREE)
 			last_kv = l->kind == L_KV && l->vlen ? (int)i : -1;
-		else if (last_kv >= 0 &&
-			 l->indent > p->lines[last_kv].indent)
+		else if (last_kv >= 0 && l->indent > p->lines[last_kv].indent)
 			l->cont = last_kv;
 		else
 			last_kv = -1;
@@ -1467,11 +1525,12 @@ find_sections(struct parser *p)
 
 			line_key(p, l, nk, sizeof(nk));
 			hr = header_role(nk);
-			if (!strcmp(nk, "contact") || !strcmp(nk, "contact type")) {
+			if (!strcmp(nk, "contact") ||
+			    !strcmp(nk, "contact type")) {
 				char vk[32];
 
-				norm_key(vk, sizeof(vk),
-					 p->text.ptr + l->voff, l->vlen);
+				norm_key(vk, sizeof(vk), p->text.ptr + l->voff,
+					 l->vlen);
 				hr = header_role(vk);
 			} else if (!((hr >= R_REGISTRANT && hr <= R_ABUSE) ||
 				     hr == R_REGISTRAR)) {
@@ -1623,8 +1682,7 @@ add_ref(struct parser *p, const char *v, size_t n, int role, int net)
 }
 
 static void
-store_add(struct parser *p, char ***list, size_t *nr, const char *s,
-	  size_t n)
+store_add(struct parser *p, char ***list, size_t *nr, const char *s, size_t n)
 {
 	size_t i;
 
@@ -2078,8 +2136,8 @@ take_referral(struct parser *p, const char *v, size_t n, int prio)
 
 /* ARIN records and RPSL network/ASN attributes; 1 if taken */
 static int
-take_ip(struct parser *p, const struct wline *l, const char *nk,
-	const char *v, size_t n)
+take_ip(struct parser *p, const struct wline *l, const char *nk, const char *v,
+	size_t n)
 {
 	struct net *net = NULL;
 
@@ -2089,7 +2147,6 @@ take_ip(struct parser *p, const struct wline *l, const char *nk,
 			net = net_new(p, l->sect);
 			if (!net)
 				return 1;
-			net->arin = 1;
 			p->arin_cur = (int)p->nr_nets - 1;
 			set_str(p, &net->range_text, v, n);
 			if (parse_range(v, n, net) < 0)
@@ -2102,9 +2159,10 @@ take_ip(struct parser *p, const struct wline *l, const char *nk,
 
 			if (a >= 0) {
 				p->asn_lo = a;
-				p->asn_hi = dash ? parse_asn(dash + 1,
-							     (size_t)(v + n - dash - 1))
-						 : a;
+				p->asn_hi =
+				    dash ? parse_asn(dash + 1,
+						     (size_t)(v + n - dash - 1))
+					 : a;
 				if (p->asn_hi < p->asn_lo)
 					p->asn_hi = p->asn_lo;
 			}
@@ -2153,7 +2211,9 @@ take_ip(struct parser *p, const struct wline *l, const char *nk,
 			if (!strcmp(nk, "parent")) {
 				/* "NET74 (NET-74-0-0-0-0)" */
 				const char *o = memchr(v, '(', n);
-				const char *c = o ? memchr(o, ')', (size_t)(v + n - o)) : NULL;
+				const char *c =
+				    o ? memchr(o, ')', (size_t)(v + n - o))
+				      : NULL;
 
 				if (o && c)
 					set_str(p, &net->parent, o + 1,
@@ -2172,8 +2232,8 @@ take_ip(struct parser *p, const struct wline *l, const char *nk,
 				const char *o = memchr(v, '(', n);
 
 				/* "Google Inc. (GOGL)" */
-				if (o && o > v && nk[0] == 'o' && nk[1] == 'r' &&
-				    nk[3] == 'a')
+				if (o && o > v && nk[0] == 'o' &&
+				    nk[1] == 'r' && nk[3] == 'a')
 					set_str(p, &net->org, v,
 						(size_t)(o - v));
 				else
@@ -2196,14 +2256,16 @@ take_ip(struct parser *p, const struct wline *l, const char *nk,
 			if (!strcmp(nk, "orgabuseemail") ||
 			    !strcmp(nk, "rabuseemail")) {
 				set_str(p, &net->abuse, v, n);
-				con_field(p, con_get(p, R_ABUSE, -2, p->arin_cur),
+				con_field(p,
+					  con_get(p, R_ABUSE, -2, p->arin_cur),
 					  CF_EMAIL, v, n);
 				return 1;
 			}
 			if (!strcmp(nk, "orgabusephone") ||
 			    !strcmp(nk, "rabusephone")) {
 				set_str(p, &net->abuse_phone, v, n);
-				con_field(p, con_get(p, R_ABUSE, -2, p->arin_cur),
+				con_field(p,
+					  con_get(p, R_ABUSE, -2, p->arin_cur),
 					  CF_PHONE, v, n);
 				return 1;
 			}
@@ -2340,8 +2402,16 @@ take_ip(struct parser *p, const struct wline *l, const char *nk,
 		return 1;
 	}
 	if (l->role == R_ROUTE) {
-		if (!strcmp(nk, "origin") && p->route_origin < 0)
-			p->route_origin = parse_asn(v, n);
+		if (!strcmp(nk, "route") || !strcmp(nk, "route6")) {
+			p->nr_routes++;
+		} else if (!strcmp(nk, "origin")) {
+			long a = parse_asn(v, n);
+
+			if (p->route_origin < 0)
+				p->route_origin = a;
+			else if (a != p->route_origin)
+				p->mixed_origins = 1;
+		}
 		return 1;
 	}
 	return 0;
@@ -2383,16 +2453,21 @@ static int
 take_registrar_field(struct parser *p, const struct wline *l, const char *nk,
 		     const char *v, size_t n)
 {
-	static const char *const url[] = {"url", "www", "web", "website",
-					  "homepage", "web page", "web site",
-					  NULL};
-	static const char *const mail[] = {"email", "e mail", "mail",
-					   "contact email", "email address",
-					   NULL};
+	/* clang-format off */
+	static const char *const url[] = {
+	    "url", "www", "web", "website", "homepage", "web page", "web site",
+	    NULL};
+	/* clang-format on */
+	/* clang-format off */
+	static const char *const mail[] = {
+	    "email", "e mail", "mail", "contact email", "email address", NULL};
+	/* clang-format on */
 	static const char *const tel[] = {"phone", "telephone", "tel", NULL};
-	static const char *const org[] = {"organization", "organisation",
-					  "org", "company", "registrar name",
-					  "organization name", NULL};
+	/* clang-format off */
+	static const char *const org[] = {
+	    "organization", "organisation", "org", "company", "registrar name",
+	    "organization name", NULL};
+	/* clang-format on */
 	size_t eo, el;
 
 	if (in_list(nk, org)) {
@@ -2434,8 +2509,8 @@ digits_only(const char *v, size_t n)
 
 /* One key of a line, read under its section; 1 if the key was known */
 static int
-take_key(struct parser *p, const struct wline *l, const char *nk,
-	 const char *v, size_t n)
+take_key(struct parser *p, const struct wline *l, const char *nk, const char *v,
+	 size_t n)
 {
 	const char *rest;
 	int role = l->role, pr;
@@ -2540,8 +2615,7 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 		static const struct {
 			const char *suf;
 			int role;
-		} suf[] = {{" administratif", R_ADMIN},
-			   {" technique", R_TECH}};
+		} suf[] = {{" administratif", R_ADMIN}, {" technique", R_TECH}};
 		size_t i, kl = strlen(nk);
 
 		for (i = 0; i < 2; i++) {
@@ -2550,7 +2624,8 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 
 			if (kl <= sl || strcmp(nk + kl - sl, suf[i].suf))
 				continue;
-			snprintf(head, sizeof(head), "%.*s", (int)(kl - sl), nk);
+			snprintf(head, sizeof(head), "%.*s", (int)(kl - sl),
+				 nk);
 			if (!strcmp(head, "contact"))
 				con_field(p, con_get(p, suf[i].role, -1, -1),
 					  CF_NAME, v, n);
@@ -2588,8 +2663,9 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 		 * registrant: mmr-170347", "Administrative Contact: X-1")
 		 */
 		if (hr >= R_REGISTRANT && hr <= R_ABUSE) {
-			struct tcon *c = role == hr ? con_get(p, role, l->sect, -1)
-						    : con_get(p, hr, -1, -1);
+			struct tcon *c = role == hr
+					     ? con_get(p, role, l->sect, -1)
+					     : con_get(p, hr, -1, -1);
 			int handle = !memchr(v, ' ', n) &&
 				     (memchr(v, '-', n) || memchr(v, '_', n)) &&
 				     !looks_email(v, n);
@@ -2703,21 +2779,21 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 	if (!domain_ctx(role) && !domain_date_key(nk))
 		return 0;
 	if ((kf & K_CREATED)) {
-		take_date(p, &p->created, role == R_OTHER ? 2 : 1, "created",
-			  v, n);
+		take_date(p, &p->created, role == R_OTHER ? 2 : 1, "created", v,
+			  n);
 		return 1;
 	}
 	if ((kf & K_EXPIRES)) {
-		take_date(p, &p->expires, role == R_OTHER ? 2 : 1, "expires",
-			  v, n);
+		take_date(p, &p->expires, role == R_OTHER ? 2 : 1, "expires", v,
+			  n);
 		return 1;
 	}
 	if ((kf & K_UPDATED)) {
 		/* ISOC-IL: "changed: registrar AT ns.il 19990605 (Assigned)" */
 		if (n > 10 && !memcmp(v + n - 10, "(Assigned)", 10))
 			take_date(p, &p->created, 2, "created", v, n - 10);
-		take_date(p, &p->updated, role == R_OTHER ? 2 : 1, "updated",
-			  v, n);
+		take_date(p, &p->updated, role == R_OTHER ? 2 : 1, "updated", v,
+			  n);
 		return 1;
 	}
 	if ((kf & K_STATUS)) {
@@ -2730,8 +2806,7 @@ take_key(struct parser *p, const struct wline *l, const char *nk,
 			  8);
 		return 1;
 	}
-	if ((kf & K_DOMAIN) ||
-	    (role == R_DOMAIN && !strcmp(nk, "name"))) {
+	if ((kf & K_DOMAIN) || (role == R_DOMAIN && !strcmp(nk, "name"))) {
 		take_domain(p, v, n);
 		return 1;
 	}
@@ -2777,7 +2852,8 @@ take_free(struct parser *p, const struct wline *l)
 			return;
 		}
 		/* an address or a contact's value on two lines */
-		if (contact_role(kv->role) || role_prefix(nk, &rest) != R_NONE) {
+		if (contact_role(kv->role) ||
+		    role_prefix(nk, &rest) != R_NONE) {
 			take_kv(p, &tmp);
 			return;
 		}
@@ -2826,9 +2902,9 @@ take_free(struct parser *p, const struct wline *l)
 			const char *p;
 			int which;
 		} s[] = {
-		    {"record created on ", 0},	  {"created on ", 0},
-		    {"domain created on ", 0},	  {"registered on ", 0},
-		    {"record expires on ", 1},	  {"expires on ", 1},
+		    {"record created on ", 0},	    {"created on ", 0},
+		    {"domain created on ", 0},	    {"registered on ", 0},
+		    {"record expires on ", 1},	    {"expires on ", 1},
 		    {"record last updated on ", 2}, {"record updated on ", 2},
 		};
 		size_t i;
@@ -2844,9 +2920,10 @@ take_free(struct parser *p, const struct wline *l)
 			size_t pl = strlen(s[i].p);
 
 			if (n > pl && memcasestr(v, pl, s[i].p) == v) {
-				struct cand *c2 = s[i].which == 0   ? &p->created
-						  : s[i].which == 1 ? &p->expires
-								    : &p->updated;
+				struct cand *c2 = s[i].which == 0 ? &p->created
+						  : s[i].which == 1
+						      ? &p->expires
+						      : &p->updated;
 				size_t dn = n - pl;
 
 				while (dn && v[pl + dn - 1] == '.')
@@ -2895,8 +2972,7 @@ take_comment(struct parser *p, const struct wline *l)
 	/* the comment starts the line: "% Abuse contact for '...'" */
 	while (k < n && k < 8 && (t[k] == '%' || t[k] == ' '))
 		k++;
-	if (n - k < 20 || lower((unsigned char)t[k]) != 'a' ||
-	    p->nr_acs >= 32)
+	if (n - k < 20 || lower((unsigned char)t[k]) != 'a' || p->nr_acs >= 32)
 		return;
 	a = memcasestr(t + k, 19, "abuse contact for '");
 	if (!a)
@@ -2949,22 +3025,25 @@ status_line(const char *t, size_t n, char *out, size_t size)
 	return k;
 }
 
+/* clang-format off */
 static const char *const limited_texts[] = {
     "limit exceeded", "limit reached", "quota exceeded", "exceeded the",
-    "rate limit exceeded", "reached rate limit", "too many requests", "too many queries",
-    "too many connection", "maximum queries", "queries per hour",
-    "queries per day", "request limit", "only 1 request per",
-    "try again later", "try again in", "please try again",
-    "please go away for", "access control limit", "grace period, wait",
-    "ip address blocked", "please maintain at least", "access is too fast",
-    "allowed queries exceeded", "requests of this client are not permitted",
-    "query_status: 440", "request denied", "access denied", "**denied**",
-    "temporarily blocked", "you have exceeded", "lookup quota",
-    "connection refused; access control", "whois limit exceeded",
-    "your ip has been", "has been blocked", "have been banned",
-    "can temporarily not be answered", "excessive querying, grace period",
-    NULL};
+    "rate limit exceeded", "reached rate limit", "too many requests",
+    "too many queries", "too many connection", "maximum queries",
+    "queries per hour", "queries per day", "request limit",
+    "only 1 request per", "try again later", "try again in",
+    "please try again", "please go away for", "access control limit",
+    "grace period, wait", "ip address blocked", "please maintain at least",
+    "access is too fast", "allowed queries exceeded",
+    "requests of this client are not permitted", "query_status: 440",
+    "request denied", "access denied", "**denied**", "temporarily blocked",
+    "you have exceeded", "lookup quota", "connection refused; access control",
+    "whois limit exceeded", "your ip has been", "has been blocked",
+    "have been banned", "can temporarily not be answered",
+    "excessive querying, grace period", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const notfound_texts[] = {
     "no match", "not found", "no entries found", "no entry found",
     "no data found", "no object found", "object does not exist",
@@ -2979,27 +3058,27 @@ static const char *const notfound_texts[] = {
     "available for registration", "available for purchase",
     "no records matching", "not been registered", "nothing was found",
     "no matching objects", "is free", "status: free", "status: available",
-    "status: not registered", "220 available", "query returned 0",
-    "not exist", "no entries", "has no matches", "no_se_encontro",
-    "prohibited string - object cannot be registered",
-    "reserved by", "is reserved", "not available for second level",
-    "domain name is reserved", "invalid query or domain name not known",
-    "is not a registered", "등록되어 있지 않습니다", "網域名稱不合規定",
-    "no hay resultado", "nie istnieje", "ne postoji", "neexistuje",
-    "no such entry", "no record found", "status: no object found",
-    "no objects found", "no records found", "no results",
-    "no data was found", "not found in database",
-    NULL};
+    "status: not registered", "220 available", "query returned 0", "not exist",
+    "no entries", "has no matches", "no_se_encontro",
+    "prohibited string - object cannot be registered", "reserved by",
+    "is reserved", "not available for second level", "domain name is reserved",
+    "invalid query or domain name not known", "is not a registered",
+    "등록되어 있지 않습니다", "網域名稱不合規定", "no hay resultado", "nie istnieje",
+    "ne postoji", "neexistuje", "no such entry", "no record found",
+    "status: no object found", "no objects found", "no records found",
+    "no results", "no data was found", "not found in database", NULL};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const error_texts[] = {
     "service temporarily unavailable", "temporarily unavailable",
-    "server too busy", "currently down", "connection attempt failed",
-    "%error", "error:", "invalid query", "invalid input", "internal error",
+    "server too busy", "currently down", "connection attempt failed", "%error",
+    "error:", "invalid query", "invalid input", "internal error",
     "is not valid", "not valid", "solo acepta consultas", "only accepts",
     "access will only be enabled", "invalid domain", "unable to process",
     "timeout", "invalid request", "bad request", "not authorised",
-    "not authorized", "is invalid", "syntax error", "unknown tld",
-    NULL};
+    "not authorized", "is invalid", "syntax error", "unknown tld", NULL};
+/* clang-format on */
 
 static int
 line_matches(const char *s, const char *const *texts)
@@ -3047,7 +3126,8 @@ scan_status(struct parser *p, char *which, size_t wsize)
 			hit = TD_REC_ERROR;
 		if (hit == TD_REC_FOUND)
 			continue;
-		snprintf(which, wsize, "%.*s", (int)(l->len < 300 ? l->len : 300),
+		snprintf(which, wsize, "%.*s",
+			 (int)(l->len < 300 ? l->len : 300),
 			 p->text.ptr + l->off);
 		st = hit;
 		if (st == TD_REC_RATE_LIMITED)
@@ -3188,8 +3268,9 @@ finish_network(struct parser *p)
 		best = &p->nets[0];
 	bi = (int)(best - p->nets);
 	if (p->nr_nets > 1)
-		td_record_note(r, "%zu networks in the answer; the most "
-				  "specific was kept",
+		td_record_note(r,
+			       "%zu networks in the answer; the most "
+			       "specific was kept",
 			       p->nr_nets);
 	r->kind = TD_REC_IP;
 	if (best->have_range) {
@@ -3250,7 +3331,8 @@ finish_network(struct parser *p)
 		abuse = best->abuse;
 	for (i = 0; i < p->nr_refs && !abuse; i++)
 		if (p->refs[i].net == bi && p->refs[i].role == R_ABUSE)
-			abuse = con_abuse(con_by_handle(p, p->refs[i].handle, 0));
+			abuse =
+			    con_abuse(con_by_handle(p, p->refs[i].handle, 0));
 	if (!abuse && best->org_ref) {
 		struct tcon *o = con_by_handle(p, best->org_ref, 0);
 
@@ -3300,8 +3382,9 @@ finish_network(struct parser *p)
 			r->abuse_phone = best->abuse_phone,
 			best->abuse_phone = NULL;
 	} else if (abuse) {
-		td_record_note(r, "abuse contact %.200s is not the network's "
-				  "(a registry's pointer or a placeholder)",
+		td_record_note(r,
+			       "abuse contact %.200s is not the network's "
+			       "(a registry's pointer or a placeholder)",
 			       abuse);
 	}
 
@@ -3348,7 +3431,8 @@ finish_asn(struct parser *p)
 		abuse = p->abuse_email.v;
 	for (i = 0; i < p->nr_refs && !abuse; i++)
 		if (p->refs[i].net < 0 && p->refs[i].role == R_ABUSE)
-			abuse = con_abuse(con_by_handle(p, p->refs[i].handle, 0));
+			abuse =
+			    con_abuse(con_by_handle(p, p->refs[i].handle, 0));
 	for (i = 0; i < p->nr_refs && !abuse; i++)
 		if (p->refs[i].net < 0 && p->refs[i].role == R_ORG) {
 			struct tcon *o = con_by_handle(p, p->refs[i].handle, 0);
@@ -3356,8 +3440,8 @@ finish_asn(struct parser *p)
 			if (o && o->abuse)
 				abuse = o->abuse;
 			else if (o && o->abuse_c)
-				abuse = con_abuse(
-				    con_by_handle(p, o->abuse_c, 0));
+				abuse =
+				    con_abuse(con_by_handle(p, o->abuse_c, 0));
 		}
 	for (i = 0; i < p->nr_cons && !abuse; i++)
 		if (p->cons[i].role == R_ABUSE && p->cons[i].net >= 0)
@@ -3408,9 +3492,9 @@ finish_domain(struct parser *p)
 					r->domain = td_strndup(
 					    u.host_ascii, strlen(u.host_ascii));
 				if (u.host_unicode)
-					r->domain_unicode = td_strndup(
-					    u.host_unicode,
-					    strlen(u.host_unicode));
+					r->domain_unicode =
+					    td_strndup(u.host_unicode,
+						       strlen(u.host_unicode));
 				td_url_release(&u);
 			}
 			td_buf_release(&b);
@@ -3429,9 +3513,9 @@ finish_domain(struct parser *p)
 			    td_url_parse(&u, b.ptr, b.len, NULL) == 0) {
 				if (u.host_unicode &&
 				    strcmp(u.host_unicode, r->domain))
-					r->domain_unicode = td_strndup(
-					    u.host_unicode,
-					    strlen(u.host_unicode));
+					r->domain_unicode =
+					    td_strndup(u.host_unicode,
+						       strlen(u.host_unicode));
 				td_url_release(&u);
 			}
 			td_buf_release(&b);
@@ -3442,7 +3526,8 @@ finish_domain(struct parser *p)
 		for (i = 0; i < r->nr_nameservers; i++)
 			if (!strcmp(r->nameservers[i], r->domain)) {
 				free(r->nameservers[i]);
-				memmove(&r->nameservers[i], &r->nameservers[i + 1],
+				memmove(&r->nameservers[i],
+					&r->nameservers[i + 1],
 					(r->nr_nameservers - i - 1) *
 					    sizeof(r->nameservers[0]));
 				r->nr_nameservers--;
@@ -3475,8 +3560,8 @@ finish_domain(struct parser *p)
 	}
 	if (!r->abuse_email && p->reg_email.v &&
 	    !td_record_placeholder(p->reg_email.v)) {
-		r->abuse_email = td_strndup(p->reg_email.v,
-					    strlen(p->reg_email.v));
+		r->abuse_email =
+		    td_strndup(p->reg_email.v, strlen(p->reg_email.v));
 		td_record_note(r, "no abuse contact: the registrar's e-mail "
 				  "address is given instead");
 	}
@@ -3517,7 +3602,8 @@ finish_domain(struct parser *p)
 			return;
 		}
 		if (r->registrar)
-			c->name = td_strndup(r->registrar, strlen(r->registrar));
+			c->name =
+			    td_strndup(r->registrar, strlen(r->registrar));
 		c->email = steal(&p->reg_email);
 		c->phone = steal(&p->reg_phone);
 		if (r->registrar_url)
@@ -3532,11 +3618,11 @@ finish_domain(struct parser *p)
 			return;
 		}
 		if (r->abuse_email)
-			c->email = td_strndup(r->abuse_email,
-					      strlen(r->abuse_email));
+			c->email =
+			    td_strndup(r->abuse_email, strlen(r->abuse_email));
 		if (r->abuse_phone)
-			c->phone = td_strndup(r->abuse_phone,
-					      strlen(r->abuse_phone));
+			c->phone =
+			    td_strndup(r->abuse_phone, strlen(r->abuse_phone));
 	}
 }
 
@@ -3544,10 +3630,12 @@ finish_domain(struct parser *p)
 static int
 notfound_status(const char *s)
 {
+	/* clang-format off */
 	static const char *const nf[] = {
 	    "available", "free", "no object found", "not registered",
 	    "available for registration", "not found", "unassigned",
 	    "no match", "invalid", NULL};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; nf[i]; i++)
@@ -3584,11 +3672,11 @@ static void
 parser_free(struct parser *p)
 {
 	size_t i;
-	struct cand *cs[] = {&p->domain,     &p->registrar,   &p->reg_url,
-			     &p->reg_whois,  &p->reg_email,   &p->reg_phone,
+	struct cand *cs[] = {&p->domain,      &p->registrar,   &p->reg_url,
+			     &p->reg_whois,   &p->reg_email,   &p->reg_phone,
 			     &p->abuse_email, &p->abuse_phone, &p->created,
-			     &p->updated,    &p->expires,     &p->dnssec,
-			     &p->referral,   &p->iana_id,     &p->asn_name};
+			     &p->updated,     &p->expires,     &p->dnssec,
+			     &p->referral,    &p->iana_id,     &p->asn_name};
 
 	for (i = 0; i < sizeof(cs) / sizeof(cs[0]); i++)
 		free(cs[i]->v);
@@ -3627,7 +3715,6 @@ parser_free(struct parser *p)
 		free(n->abuse);
 		free(n->abuse_phone);
 		free(n->irt_ref);
-		free(n->abuse_c);
 		free(n->remark_abuse);
 		free(n->created);
 		free(n->updated);
@@ -3652,15 +3739,17 @@ parser_free(struct parser *p)
 static int
 month_first_server(const struct parser *p)
 {
-	static const char *const servers[] = {"whois.dot.tk", "whois.dot.ml",
-					       "whois.dot.ga", "whois.dot.cf",
-					       "whois.dot.gq", NULL};
+	/* clang-format off */
+	static const char *const servers[] = {
+	    "whois.dot.tk", "whois.dot.ml", "whois.dot.ga", "whois.dot.cf",
+	    "whois.dot.gq", NULL};
+	/* clang-format on */
 
 	if (p->hint && in_list(p->hint, servers))
 		return 1;
 	/* "Record maintained by: Dot TK Domain Registry" */
-	return memmem(p->text.ptr, p->text.len, "Dot TK Domain Registry",
-		      22) != NULL;
+	return memmem(p->text.ptr, p->text.len, "Dot TK Domain Registry", 22) !=
+	       NULL;
 }
 
 int
@@ -3715,10 +3804,27 @@ td_whois_parse(struct td_record *out, const char *text, size_t len,
 	r->referral = steal(&p.referral);
 	if (p.nr_nets) {
 		finish_network(&p);
-	} else if (p.asn_lo >= 0) {
+	} else if (p.asn_lo >= 0 ||
+		   (p.nr_routes && p.route_origin >= 0 && !p.mixed_origins)) {
+		/*
+		 * An inverse query ("-i origin AS62041") answers with the
+		 * route objects the AS originates: an AS record.
+		 */
+		int from_routes = p.asn_lo < 0;
+
+		if (from_routes) {
+			p.asn_lo = p.asn_hi = p.route_origin;
+			td_record_note(r,
+				       "%d route objects originated by AS%ld",
+				       p.nr_routes, p.route_origin);
+		}
 		finish_asn(&p);
-		r->created = steal(&p.created);
-		r->updated = steal(&p.updated);
+		if (r->origin_asn < 0 && p.route_origin >= 0)
+			r->origin_asn = p.route_origin;
+		if (!from_routes) {
+			r->created = steal(&p.created);
+			r->updated = steal(&p.updated);
+		}
 	} else {
 		int data = has_domain_data(&p);
 
@@ -3730,13 +3836,14 @@ td_whois_parse(struct td_record *out, const char *text, size_t len,
 		/* a thin registry answer: the registrar's server is next */
 		if (!r->referral && p.reg_whois.v &&
 		    (!server_hint || strcasecmp(server_hint, p.reg_whois.v)))
-			r->referral = td_strndup(p.reg_whois.v,
-						 strlen(p.reg_whois.v));
+			r->referral =
+			    td_strndup(p.reg_whois.v, strlen(p.reg_whois.v));
 		/* IANA: a TLD that exists in name only */
 		if (p.not_assigned) {
 			data = 0;
 			r->status = TD_REC_NOT_FOUND;
-			snprintf(which, sizeof(which), "organisation: Not assigned");
+			snprintf(which, sizeof(which),
+				 "organisation: Not assigned");
 		} else if (!data) {
 			r->status = scan_status(&p, which, sizeof(which));
 			if (r->status == TD_REC_FOUND && !r->referral &&

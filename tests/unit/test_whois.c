@@ -156,6 +156,9 @@ fold(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
+/* Agreements that needed strip_annotation() */
+static int folded, folded_seen;
+
 /*
  * Registry annotations after a registrar's name: Afilias/CentralNic
  * "(R22-LRCC)", .me "R45-ME", Nominet "[Tag = GODADDY]", mTLD "(292)".
@@ -209,7 +212,11 @@ agree_name(const char *want, const char *got)
 	memcpy(b2, b, sizeof(b));
 	strip_annotation(a2);
 	strip_annotation(b2);
-	return !strcmp(a2, b) || !strcmp(a, b2) || !strcmp(a2, b2);
+	if (!strcmp(a2, b) || !strcmp(a, b2) || !strcmp(a2, b2)) {
+		folded++;
+		return 1;
+	}
+	return 0;
 }
 
 /* Does a written date carry its zone ("Z", "+02:00", "-0700", "UTC")? */
@@ -380,15 +387,13 @@ static const struct exclusion exclusions[] = {
     /* weppos */
     {"whois-weppos", "whois.nic.es/es/status_registered.txt", "registrar",
      "the answer names no registrar; weppos returns the registry, ES-NIC"},
-    {"whois-weppos", "whois.comlaude.com/status_registered.txt",
-     "registrar",
+    {"whois-weppos", "whois.comlaude.com/status_registered.txt", "registrar",
      "the answer says 'Registrar: Com Laude'; weppos returns the company "
      "behind the trading name"},
     {"whois-weppos", "whois.nic.uk/uk/status_registered.txt", "registrar",
      "weppos keeps only the trading name after 't/a'; we keep the name "
      "as written"},
-    {"whois-weppos", "whois.register.bg/bg/status_registered.txt",
-     "created",
+    {"whois-weppos", "whois.register.bg/bg/status_registered.txt", "created",
      "'30/06/2003 00:00:00 EEST' is 2003-06-29T21:00:00Z; weppos keeps the "
      "local time without its zone"},
     {"whois-weppos", "whois.gov.za/gov.za/status_registered.txt", "created",
@@ -423,14 +428,14 @@ static const char *const field_names[] = {"registrar", "created", "abuse"};
 
 struct tally {
 	const char *corpus;
-	int total[F_NR], agree[F_NR], excl[F_NR];
+	int total[F_NR], agree[F_NR], excl[F_NR], folded[F_NR];
 };
 
 #define NR_CORPORA 6
 static struct tally tallies[NR_CORPORA] = {
-    {"whois-parser", {0}, {0}, {0}},   {"whois-php-whois", {0}, {0}, {0}},
-    {"whois-pythonwhois", {0}, {0}, {0}}, {"whois-richardpenman", {0}, {0}, {0}},
-    {"whois-weppos", {0}, {0}, {0}},   {"ipwhois-rdap", {0}, {0}, {0}},
+    {.corpus = "whois-parser"},	     {.corpus = "whois-php-whois"},
+    {.corpus = "whois-pythonwhois"}, {.corpus = "whois-richardpenman"},
+    {.corpus = "whois-weppos"},	     {.corpus = "ipwhois-rdap"},
 };
 
 static struct tally *
@@ -458,15 +463,20 @@ count(const char *corpus, const char *file, int field, const char *want,
 	t->total[field]++;
 	if (ok) {
 		t->agree[field]++;
+		if (folded != folded_seen)
+			t->folded[field]++;
+		folded_seen = folded;
 		return 1;
 	}
+	folded_seen = folded;
 	x = excluded(corpus, file, field_names[field]);
 	if (x) {
 		t->excl[field]++;
-		print_message("# excluded %s %s %s: got \"%s\" want \"%s\" "
-			      "(%s)\n",
-			      corpus, file, field_names[field], got ? got : "-",
-			      want, x->why);
+		print_message("# excluded %s %s %s [%s]: got \"%s\" want "
+			      "\"%s\" (%s)\n",
+			      corpus, file, field_names[field],
+			      reason(field, want, got), got ? got : "-", want,
+			      x->why);
 		return 0;
 	}
 	print_message("# DISAGREE %s %s %s [%s]: got \"%s\" want \"%s\"\n",
@@ -514,7 +524,8 @@ compare_json(const char *corpus, const char *file, int field, json_t *want,
 			continue;
 		if (!first)
 			first = w;
-		if (field == F_CREATED ? agree_date(w, got) : agree_name(w, got))
+		if (field == F_CREATED ? agree_date(w, got)
+				       : agree_name(w, got))
 			ok = 1;
 	}
 	if (first)
@@ -729,10 +740,10 @@ walk_php_whois(void)
 				json_string_value(
 				    json_object_get(j, "creationDate")),
 				r.created);
-			compare("whois-php-whois", resp, F_REGISTRAR,
-				json_string_value(
-				    json_object_get(j, "registrar")),
-				r.registrar);
+			compare(
+			    "whois-php-whois", resp, F_REGISTRAR,
+			    json_string_value(json_object_get(j, "registrar")),
+			    r.registrar);
 			json_decref(j);
 		}
 		td_record_release(&r);
@@ -764,8 +775,9 @@ walk_pythonwhois(void)
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/whois-pythonwhois/"
-					     "target_default/%s",
+		snprintf(path, sizeof(path),
+			 "%s/whois-pythonwhois/"
+			 "target_default/%s",
 			 corpus_dir(), e->d_name);
 		j = json_load_file(path, 0, NULL);
 		if (!j)
@@ -824,8 +836,9 @@ walk_richardpenman(void)
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/whois-richardpenman/"
-					     "expected/%s",
+		snprintf(path, sizeof(path),
+			 "%s/whois-richardpenman/"
+			 "expected/%s",
 			 corpus_dir(), e->d_name);
 		j = json_load_file(path, 0, NULL);
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
@@ -833,14 +846,12 @@ walk_richardpenman(void)
 		walked++;
 		expect_status(e->d_name, &r, TD_REC_FOUND);
 		if (j) {
-			compare_json("whois-richardpenman", e->d_name,
-				     F_CREATED,
-				     json_object_get(j, "creation_date"),
-				     r.created);
-			compare_json("whois-richardpenman", e->d_name,
-				     F_REGISTRAR,
-				     json_object_get(j, "registrar"),
-				     r.registrar);
+			compare_json(
+			    "whois-richardpenman", e->d_name, F_CREATED,
+			    json_object_get(j, "creation_date"), r.created);
+			compare_json(
+			    "whois-richardpenman", e->d_name, F_REGISTRAR,
+			    json_object_get(j, "registrar"), r.registrar);
 			json_decref(j);
 		}
 		td_record_release(&r);
@@ -894,8 +905,7 @@ weppos_prop(const char *exp, const char *prop, const char *what, char *out,
 }
 
 static int
-weppos_file(const char *fpath, const struct stat *sb, int type,
-	    struct FTW *ftw)
+weppos_file(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
 {
 	char exp_path[1200], hint[256], want[512];
 	const char *rel, *srv, *slash;
@@ -918,7 +928,8 @@ weppos_file(const char *fpath, const struct stat *sb, int type,
 	exp = slurp(exp_path, &len);
 	assert_int_equal(parse_file(&r, fpath, hint), 0);
 	walked++;
-	if (strstr(rel, "/response_throttled") || strstr(rel, "/response_blocked"))
+	if (strstr(rel, "/response_throttled") ||
+	    strstr(rel, "/response_blocked"))
 		expect_status(rel, &r, TD_REC_RATE_LIMITED);
 	if (exp) {
 		if (weppos_prop(exp, "status", "%s == ", want, sizeof(want))) {
@@ -929,7 +940,8 @@ weppos_file(const char *fpath, const struct stat *sb, int type,
 		}
 		if (weppos_prop(exp, "created_on", "%TIME{", want,
 				sizeof(want)))
-			compare("whois-weppos", rel, F_CREATED, want, r.created);
+			compare("whois-weppos", rel, F_CREATED, want,
+				r.created);
 		if (weppos_prop(exp, "registrar", "%s.name         == \"", want,
 				sizeof(want)) ||
 		    weppos_prop(exp, "registrar", "%s.name == \"", want,
@@ -952,7 +964,8 @@ rdap_abuse(json_t *ents, json_t *out)
 	json_array_foreach(ents, i, e)
 	{
 		json_t *roles = json_object_get(e, "roles");
-		json_t *vc = json_array_get(json_object_get(e, "vcardArray"), 1);
+		json_t *vc =
+		    json_array_get(json_object_get(e, "vcardArray"), 1);
 		int abuse = 0;
 
 		json_array_foreach(roles, k, role)
@@ -966,13 +979,12 @@ rdap_abuse(json_t *ents, json_t *out)
 
 			json_array_foreach(vc, k, prop)
 			{
-				const char *name = json_string_value(
-				    json_array_get(prop, 0));
+				const char *name =
+				    json_string_value(json_array_get(prop, 0));
 
 				if (name && !strcmp(name, "email"))
-					json_array_append(out,
-							  json_array_get(prop,
-									 3));
+					json_array_append(
+					    out, json_array_get(prop, 3));
 			}
 		}
 		rdap_abuse(json_object_get(e, "entities"), out);
@@ -1044,17 +1056,65 @@ print_tallies(void)
 			if (!t->total[f])
 				continue;
 			print_message("# %-20s %-9s %4d/%-4d agree (%.1f%%), "
-				      "%d excluded\n",
+				      "%d excluded; before exclusions %d/%d "
+				      "(%.1f%%); %d agreed after folding "
+				      "registry annotations\n",
 				      t->corpus, field_names[f], t->agree[f], n,
 				      n ? 100.0 * t->agree[f] / n : 100.0,
-				      t->excl[f]);
+				      t->excl[f], t->agree[f], t->total[f],
+				      100.0 * t->agree[f] / t->total[f],
+				      t->folded[f]);
 		}
 	print_message("# status: not found %d/%d, rate limited %d/%d, found "
 		      "answers taken for something else %d/%d, filed wrongly "
 		      "by the corpus %d (%d not as listed)\n",
 		      st.nf_ok, st.nf_total, st.rl_ok, st.rl_total,
-		      st.found_bad, st.found_total, st.excl_total,
-		      st.excl_bad);
+		      st.found_bad, st.found_total, st.excl_total, st.excl_bad);
+}
+
+/* The server to ask next, from weppos' referral answers */
+static void
+whois_referrals_from_corpus(void **state)
+{
+	static const struct {
+		const char *file, *hint, *want;
+	} c[] = {
+	    {"afilias.bz.txt", "whois.afilias-grs.info", "whois.belizenic.bz"},
+	    {"arin_referral_apnic.txt", "whois.arin.net", "whois.apnic.net"},
+	    {"arin_referral_whois.txt", "whois.arin.net", "whois.ripe.net:43"},
+	    {"arin_referral_rwhois.txt", "whois.arin.net",
+	     "rwhois://rwhois.servernap.net:4321"},
+	    {"arin_referral_missing.txt", "whois.arin.net", NULL},
+	    {"crsnic.com_referral.txt", "whois.verisign-grs.com",
+	     "whois.godaddy.com"},
+	    {"crsnic.com_referral_multiple.txt", "whois.verisign-grs.com",
+	     "whois.markmonitor.com"},
+	    {"crsnic.com_referral_not_defined.txt", "whois.verisign-grs.com",
+	     NULL},
+	    {"niccc.cc.txt", "ccwhois.verisign-grs.com", "whois.godaddy.com"},
+	};
+	char path[1024];
+	struct td_record r;
+	size_t i;
+
+	need_corpus("whois-weppos");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(path, sizeof(path), "%s/whois-weppos/referrals/%s",
+			 corpus_dir(), c[i].file);
+		assert_int_equal(parse_file(&r, path, c[i].hint), 0);
+		if (c[i].want)
+			assert_string_equal(r.referral, c[i].want);
+		else
+			assert_null(r.referral);
+		td_record_release(&r);
+	}
+	/* ARIN's pointer to APNIC is no abuse address of the network */
+	snprintf(path, sizeof(path),
+		 "%s/whois-weppos/referrals/arin_referral_apnic.txt",
+		 corpus_dir());
+	assert_int_equal(parse_file(&r, path, "whois.arin.net"), 0);
+	assert_null(r.abuse_email);
+	td_record_release(&r);
 }
 
 /* ---- the accuracy test ---- */
@@ -1145,7 +1205,8 @@ whois_icann_gtld_format(void **state)
 	assert_string_equal(r.domain, "example-phish.com");
 	assert_string_equal(r.registrar, "Example Registrar, LLC");
 	assert_int_equal(r.registrar_iana_id, 9999);
-	assert_string_equal(r.registrar_url, "http://www.example-registrar.com");
+	assert_string_equal(r.registrar_url,
+			    "http://www.example-registrar.com");
 	assert_string_equal(r.registrar_whois, "whois.example-registrar.com");
 	/* the registrar's own server answered: nothing to ask next */
 	assert_null(r.referral);
@@ -1276,8 +1337,8 @@ whois_ripe_abuse_comment(void **state)
 	assert_string_equal(r.handle, "193.0.0.0 - 193.0.7.255");
 	assert_string_equal(r.name, "RIPE-NCC");
 	assert_string_equal(r.country, "NL");
-	assert_string_equal(
-	    r.org, "Reseaux IP Europeens Network Coordination Centre");
+	assert_string_equal(r.org,
+			    "Reseaux IP Europeens Network Coordination Centre");
 	assert_int_equal(r.origin_asn, 3333);
 	assert_string_equal(r.created, "2003-03-17T12:15:57Z");
 	assert_string_equal(r.updated, "2017-12-04T14:42:31Z");
@@ -1363,7 +1424,8 @@ whois_arin_most_specific_net(void **state)
 	assert_string_equal(r.abuse_phone, "+1-555-555-0199");
 	assert_string_equal(r.created, "2015-06-01T00:00:00Z");
 	assert_int_equal(r.origin_asn, -1);
-	assert_string_equal(r.referral, "rwhois://rwhois.smallhoster.example:4321");
+	assert_string_equal(r.referral,
+			    "rwhois://rwhois.smallhoster.example:4321");
 	c = contact(&r, "tech");
 	assert_non_null(c);
 	assert_string_equal(c->email, "noc@smallhoster.example");
@@ -1374,31 +1436,30 @@ whois_arin_most_specific_net(void **state)
 static void
 whois_denic_sections(void **state)
 {
-	static const char text[] =
-	    "% Restricted rights.\n"
-	    "%\n"
-	    "\n"
-	    "Domain: example.de\n"
-	    "Nserver: ns1.example.de. 192.0.2.53\n"
-	    "Nserver: ns2.example.net.\n"
-	    "Status: connect\n"
-	    "Changed: 2020-10-01T12:00:00+02:00\n"
-	    "\n"
-	    "[Tech-C]\n"
-	    "Type: ROLE\n"
-	    "Name: Hostmaster\n"
-	    "Organisation: Example Hosting GmbH\n"
-	    "Address: Musterstrasse 1\n"
-	    "PostalCode: 12345\n"
-	    "City: Berlin\n"
-	    "CountryCode: DE\n"
-	    "Email: hostmaster@example-hosting.de\n"
-	    "Changed: 2019-01-01T00:00:00+01:00\n"
-	    "\n"
-	    "[Zone-C]\n"
-	    "Type: PERSON\n"
-	    "Name: Zone Admin\n"
-	    "Email: zone@example-hosting.de\n";
+	static const char text[] = "% Restricted rights.\n"
+				   "%\n"
+				   "\n"
+				   "Domain: example.de\n"
+				   "Nserver: ns1.example.de. 192.0.2.53\n"
+				   "Nserver: ns2.example.net.\n"
+				   "Status: connect\n"
+				   "Changed: 2020-10-01T12:00:00+02:00\n"
+				   "\n"
+				   "[Tech-C]\n"
+				   "Type: ROLE\n"
+				   "Name: Hostmaster\n"
+				   "Organisation: Example Hosting GmbH\n"
+				   "Address: Musterstrasse 1\n"
+				   "PostalCode: 12345\n"
+				   "City: Berlin\n"
+				   "CountryCode: DE\n"
+				   "Email: hostmaster@example-hosting.de\n"
+				   "Changed: 2019-01-01T00:00:00+01:00\n"
+				   "\n"
+				   "[Zone-C]\n"
+				   "Type: PERSON\n"
+				   "Name: Zone Admin\n"
+				   "Email: zone@example-hosting.de\n";
 	const struct td_contact *c;
 	struct td_record r;
 
@@ -1473,13 +1534,15 @@ whois_nominet_blocks(void **state)
 	parse_str(&r, text, "whois.nic.uk");
 	assert_int_equal(r.status, TD_REC_FOUND);
 	assert_string_equal(r.domain, "example.co.uk");
-	assert_string_equal(r.registrar, "Example Registrar Ltd [Tag = EXAMPLE]");
-	assert_string_equal(r.registrar_url, "https://www.example-registrar.co.uk");
+	assert_string_equal(r.registrar,
+			    "Example Registrar Ltd [Tag = EXAMPLE]");
+	assert_string_equal(r.registrar_url,
+			    "https://www.example-registrar.co.uk");
 	assert_string_equal(r.created, "1996-08-01T00:00:00Z");
 	assert_string_equal(r.expires, "2026-03-05T00:00:00Z");
 	assert_string_equal(r.updated, "2025-02-04T00:00:00Z");
-	assert_true(has_str(r.statuses, r.nr_statuses,
-			    "registered until expiry date"));
+	assert_true(
+	    has_str(r.statuses, r.nr_statuses, "registered until expiry date"));
 	assert_int_equal(r.nr_nameservers, 2);
 	assert_string_equal(r.nameservers[0], "ns1.example.co.uk");
 	c = contact(&r, "registrant");
@@ -1492,7 +1555,8 @@ static void
 whois_jprs_and_kisa_layouts(void **state)
 {
 	static const char jprs[] =
-	    "[ JPRS database provides information on network administration. ]\n"
+	    "[ JPRS database provides information on network administration. "
+	    "]\n"
 	    "\n"
 	    "Domain Information:\n"
 	    "a. [Domain Name]                EXAMPLE.CO.JP\n"
@@ -1544,38 +1608,37 @@ whois_jprs_and_kisa_layouts(void **state)
 static void
 whois_afnic_rpsl_handles(void **state)
 {
-	static const char text[] =
-	    "%%\n"
-	    "%% This is the AFNIC Whois server.\n"
-	    "%%\n"
-	    "\n"
-	    "domain:      example.fr\n"
-	    "status:      ACTIVE\n"
-	    "hold:        NO\n"
-	    "holder-c:    EX1-FRNIC\n"
-	    "admin-c:     EX2-FRNIC\n"
-	    "tech-c:      EX2-FRNIC\n"
-	    "registrar:   EXAMPLE REGISTRAR SAS\n"
-	    "Expiry Date: 2026-01-01T00:00:00Z\n"
-	    "created:     2000-07-26T22:00:00Z\n"
-	    "last-update: 2024-11-28T21:41:12Z\n"
-	    "source:      FRNIC\n"
-	    "\n"
-	    "registrar:   EXAMPLE REGISTRAR SAS\n"
-	    "address:     1 rue de Paris\n"
-	    "country:     FR\n"
-	    "e-mail:      support@registrar.example.fr\n"
-	    "\n"
-	    "nic-hdl:     EX1-FRNIC\n"
-	    "type:        ORGANIZATION\n"
-	    "contact:     Example SA\n"
-	    "e-mail:      dns@example.fr\n"
-	    "created:     2001-01-01T00:00:00Z\n"
-	    "\n"
-	    "nic-hdl:     EX2-FRNIC\n"
-	    "type:        PERSON\n"
-	    "contact:     Jean Dupont\n"
-	    "e-mail:      jean@example.fr\n";
+	static const char text[] = "%%\n"
+				   "%% This is the AFNIC Whois server.\n"
+				   "%%\n"
+				   "\n"
+				   "domain:      example.fr\n"
+				   "status:      ACTIVE\n"
+				   "hold:        NO\n"
+				   "holder-c:    EX1-FRNIC\n"
+				   "admin-c:     EX2-FRNIC\n"
+				   "tech-c:      EX2-FRNIC\n"
+				   "registrar:   EXAMPLE REGISTRAR SAS\n"
+				   "Expiry Date: 2026-01-01T00:00:00Z\n"
+				   "created:     2000-07-26T22:00:00Z\n"
+				   "last-update: 2024-11-28T21:41:12Z\n"
+				   "source:      FRNIC\n"
+				   "\n"
+				   "registrar:   EXAMPLE REGISTRAR SAS\n"
+				   "address:     1 rue de Paris\n"
+				   "country:     FR\n"
+				   "e-mail:      support@registrar.example.fr\n"
+				   "\n"
+				   "nic-hdl:     EX1-FRNIC\n"
+				   "type:        ORGANIZATION\n"
+				   "contact:     Example SA\n"
+				   "e-mail:      dns@example.fr\n"
+				   "created:     2001-01-01T00:00:00Z\n"
+				   "\n"
+				   "nic-hdl:     EX2-FRNIC\n"
+				   "type:        PERSON\n"
+				   "contact:     Jean Dupont\n"
+				   "e-mail:      jean@example.fr\n";
 	const struct td_contact *c;
 	struct td_record r;
 
@@ -1601,25 +1664,24 @@ whois_afnic_rpsl_handles(void **state)
 static void
 whois_lacnic_apnic_abuse(void **state)
 {
-	static const char lacnic[] =
-	    "% Joint Whois - whois.lacnic.net\n"
-	    "\n"
-	    "inetnum:     200.57.128/19\n"
-	    "status:      allocated\n"
-	    "aut-num:     N/A\n"
-	    "owner:       Example S.A.\n"
-	    "ownerid:     MX-EXSA-LACNIC\n"
-	    "country:     MX\n"
-	    "owner-c:     ABC12\n"
-	    "tech-c:      ABC12\n"
-	    "abuse-c:     ABC12\n"
-	    "created:     20001204\n"
-	    "changed:     20140716\n"
-	    "\n"
-	    "nic-hdl:     ABC12\n"
-	    "person:      Network Operations\n"
-	    "e-mail:      noc@example.mx\n"
-	    "country:     MX\n";
+	static const char lacnic[] = "% Joint Whois - whois.lacnic.net\n"
+				     "\n"
+				     "inetnum:     200.57.128/19\n"
+				     "status:      allocated\n"
+				     "aut-num:     N/A\n"
+				     "owner:       Example S.A.\n"
+				     "ownerid:     MX-EXSA-LACNIC\n"
+				     "country:     MX\n"
+				     "owner-c:     ABC12\n"
+				     "tech-c:      ABC12\n"
+				     "abuse-c:     ABC12\n"
+				     "created:     20001204\n"
+				     "changed:     20140716\n"
+				     "\n"
+				     "nic-hdl:     ABC12\n"
+				     "person:      Network Operations\n"
+				     "e-mail:      noc@example.mx\n"
+				     "country:     MX\n";
 	static const char apnic[] =
 	    "% [whois.apnic.net]\n"
 	    "\n"
@@ -1724,13 +1786,12 @@ whois_iana_refer_and_asn(void **state)
 static void
 whois_ipv6_and_odd_ranges(void **state)
 {
-	static const char text[] =
-	    "inet6num:       2001:db8:1234::/48\n"
-	    "netname:        DOC-V6\n"
-	    "country:        ZZ\n"
-	    "\n"
-	    "inet6num:       2001:db8::/32\n"
-	    "netname:        DOC-ALL\n";
+	static const char text[] = "inet6num:       2001:db8:1234::/48\n"
+				   "netname:        DOC-V6\n"
+				   "country:        ZZ\n"
+				   "\n"
+				   "inet6num:       2001:db8::/32\n"
+				   "netname:        DOC-ALL\n";
 	static const char odd[] = "inetnum: 10.0.0.0 - 10.0.2.255\n"
 				  "netname: ODD\n";
 	struct td_record r;
@@ -1897,8 +1958,8 @@ whois_not_found_variants(void **state)
 static void
 assert_clean(const struct td_record *r)
 {
-	const char *const s[] = {r->domain,    r->registrar, r->abuse_email,
-				 r->created,   r->name,	     r->org,
+	const char *const s[] = {r->domain,	 r->registrar, r->abuse_email,
+				 r->created,	 r->name,      r->org,
 				 r->status_text, r->dnssec};
 	size_t i, k;
 
@@ -1959,8 +2020,10 @@ whois_hostile_nul_and_long_lines(void **state)
 	/* many lines and many keys: linear, capped */
 	t0 = clock();
 	for (i = 0; i < 300000; i++)
-		td_buf_printf(&b, "Name Server: ns%zu.example.com\n"
-				  "Registrant Name: n%zu\n[Tech-C]\n", i, i);
+		td_buf_printf(&b,
+			      "Name Server: ns%zu.example.com\n"
+			      "Registrant Name: n%zu\n[Tech-C]\n",
+			      i, i);
 	assert_false(td_buf_failed(&b));
 	assert_int_equal(td_whois_parse(&r, b.ptr, b.len, NULL, NULL), 0);
 	assert_true(r.nr_nameservers <= 64);
@@ -2082,6 +2145,7 @@ main(void)
 	    cmocka_unit_test(whois_hostile_nul_and_long_lines),
 	    cmocka_unit_test(whois_latin1_answer),
 	    cmocka_unit_test(whois_other_layouts),
+	    cmocka_unit_test(whois_referrals_from_corpus),
 	    cmocka_unit_test(whois_corpus_accuracy),
 	};
 
