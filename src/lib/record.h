@@ -129,7 +129,7 @@ int td_strlist_add(char ***list, size_t *nr, const char *s, size_t len);
  * query the RDDS service of the Registrar of Record", "GDPR Masked",
  * privacy-proxy forwarding addresses (whoisprivacy, contactprivacy,
  * withheldforprivacy, domainsbyproxy, ...), web-form placeholders and the
- * like.  See docs/internals/record.md.
+ * like.  The list, with where each was seen: docs/internals/whois.md.
  */
 unsigned td_record_placeholder(const char *value);
 
