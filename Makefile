@@ -9,7 +9,7 @@
 MODE     ?= release
 PREFIX   ?= /usr/local
 VERSION  := $(shell cat VERSION)
-PKGS     := gmime-3.0 libidn2 libpsl jansson libcrypto libcares libcurl
+PKGS     := gmime-3.0 libidn2 libpsl jansson libcrypto libcares libcurl sqlite3
 B        := build/$(MODE)
 Q        := $(if $(V),,@)
 

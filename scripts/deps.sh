@@ -5,8 +5,8 @@
 #   scripts/deps.sh            print what is missing (exit 1 if anything)
 #   scripts/deps.sh --install  install what is missing (root)
 BUILD="build-essential pkg-config libgmime-3.0-dev libidn2-dev libpsl-dev
-libjansson-dev libssl-dev libc-ares-dev libcurl4-openssl-dev"
-TEST="libcmocka-dev python3 clang dnsmasq-base"
+libjansson-dev libssl-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev"
+TEST="libcmocka-dev python3 clang dnsmasq-base whois"
 PKGS=$(echo $BUILD $TEST)
 
 missing=""

@@ -1,0 +1,998 @@
+/*
+ * Attribution: from an input to the parties responsible for it.  Each
+ * target runs as a set of requests on one td_net loop; callbacks record
+ * what came back and queue the next step (RDAP related link, WHOIS
+ * referral, the network of each address).  Parties are derived once all
+ * answers are in, then their abuse addresses are checked for a mail host.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bootstrap.h"
+#include "buf.h"
+#include "lookup.h"
+#include "providers.h"
+#include "rdap.h"
+#include "url.h"
+#include "whois.h"
+#include "banned.h"
+
+#define MAX_IPS 32	  /* addresses followed per target */
+#define MAX_REFERRALS 3	  /* WHOIS referral hops */
+#define MAX_TARGETS 100000
+
+struct td_lookup {
+	struct td_lookup_opts o;
+	struct td_net *net;
+	struct td_bootstrap *boot;
+	struct td_target **t;
+	size_t nr, alloc;
+	unsigned long saved;
+};
+
+/* What a callback needs to know: which target, which step. */
+struct req {
+	struct td_lookup *l;
+	struct td_target *t;
+	size_t ip;	/* index into t->ips for network steps */
+	int hops;	/* WHOIS referrals followed so far */
+	int registrar;	/* answer is the registrar's own record */
+	size_t party;	/* for e-mail checks */
+	char *domain;	/* for e-mail checks: the domain asked */
+};
+
+static struct req *
+req_new(struct td_lookup *l, struct td_target *t)
+{
+	struct req *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->l = l;
+		r->t = t;
+	}
+	return r;
+}
+
+static char *
+dup0(const char *s)
+{
+	return s ? td_strndup(s, strlen(s)) : NULL;
+}
+
+static void
+target_error(struct td_target *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+target_error(struct td_target *t, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	char *s;
+
+	if (t->nr_errors >= 64)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s = dup0(msg);
+	if (!s || TD_ARRAY_GROW(t->errors, t->nr_errors + 1,
+				t->alloc_errors) < 0) {
+		free(s);
+		return;
+	}
+	t->errors[t->nr_errors++] = s;
+}
+
+static void
+prov_set(struct td_prov *p, const char *source, const char *server,
+	 const char *query, long long when)
+{
+	free(p->server);
+	free(p->query);
+	p->source = source;
+	p->server = dup0(server);
+	p->query = dup0(query);
+	p->when = when;
+}
+
+static void
+prov_release(struct td_prov *p)
+{
+	free(p->server);
+	free(p->query);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Keep a raw answer under --save-raw DIR, named after what was asked. */
+static void
+save_raw(struct td_lookup *l, const char *kind, const char *what,
+	 const char *body, size_t len)
+{
+	struct td_buf name = TD_BUF_INIT;
+	const char *p;
+	FILE *f;
+
+	if (!l->o.save_raw || !body)
+		return;
+	td_buf_printf(&name, "%s/%04lu-%s-", l->o.save_raw, l->saved++, kind);
+	for (p = what; *p && name.len < 200; p++)
+		td_buf_addch(&name, (*p >= 'a' && *p <= 'z') ||
+						    (*p >= 'A' && *p <= 'Z') ||
+						    (*p >= '0' && *p <= '9') ||
+						    *p == '.' || *p == '-'
+					    ? *p
+					    : '_');
+	td_buf_adds(&name, !strcmp(kind, "rdap") ? ".json" : ".txt");
+	if (!td_buf_failed(&name) && (f = fopen(name.ptr, "wx"))) {
+		fwrite(body, 1, len, f);
+		fclose(f);
+	}
+	td_buf_release(&name);
+}
+
+/* ---- networks of addresses ---- */
+
+static void ip_whois(struct td_lookup *l, struct td_target *t, size_t i,
+		     const char *server, int hops);
+
+static void
+on_ip_whois(const struct td_whois_reply *r, void *payload)
+{
+	struct req *q = payload;
+	struct td_ip *ip = &q->t->ips[q->ip];
+	struct td_record rec;
+
+	if (r->status != TD_NET_OK) {
+		target_error(q->t, "whois %s for %s: %s%s%s", r->server,
+			     ip->ip, td_net_status_name(r->status),
+			     r->error ? ": " : "", r->error ? r->error : "");
+		goto out;
+	}
+	save_raw(q->l, "whois", r->query, r->text, r->len);
+	if (td_whois_parse(&rec, r->text, r->len, r->server, NULL) < 0) {
+		target_error(q->t, "whois %s for %s: unreadable answer",
+			     r->server, ip->ip);
+		td_record_release(&rec);
+		goto out;
+	}
+	if (rec.referral && q->hops < MAX_REFERRALS &&
+	    strcasecmp(rec.referral, r->server) &&
+	    (!rec.abuse_email || rec.kind != TD_REC_IP)) {
+		/* IANA's answer, or ARIN's pointing at another RIR */
+		ip_whois(q->l, q->t, q->ip, rec.referral, q->hops + 1);
+		td_record_release(&rec);
+		goto out;
+	}
+	td_record_release(&ip->rec);
+	ip->rec = rec;
+	prov_set(&ip->prov, "whois", r->server, r->query, r->when);
+out:
+	free(q);
+}
+
+static void
+ip_whois(struct td_lookup *l, struct td_target *t, size_t i,
+	 const char *server, int hops)
+{
+	struct req *q = req_new(l, t);
+
+	if (!q)
+		return;
+	q->ip = i;
+	q->hops = hops;
+	if (td_net_whois(l->net, server, t->ips[i].ip, on_ip_whois, q) < 0) {
+		target_error(t, "whois %s for %s: not sent", server,
+			     t->ips[i].ip);
+		free(q);
+	}
+}
+
+static void
+on_ip_rdap(const struct td_http_reply *r, void *payload)
+{
+	struct req *q = payload;
+	struct td_ip *ip = &q->t->ips[q->ip];
+	struct td_record rec;
+	struct td_error err = {0, ""};
+
+	if (r->status == TD_NET_OK && r->code == 200) {
+		save_raw(q->l, "rdap", r->url, r->body, r->len);
+		if (td_rdap_parse(&rec, r->body, r->len, r->final_url, &err) ==
+			    0 &&
+		    rec.status == TD_REC_FOUND) {
+			td_record_release(&ip->rec);
+			ip->rec = rec;
+			prov_set(&ip->prov, "rdap", r->final_url, ip->ip,
+				 r->when);
+			free(q);
+			return;
+		}
+		td_record_release(&rec);
+		target_error(q->t, "rdap %s: %s", r->url,
+			     err.msg[0] ? err.msg : "no network record");
+	} else {
+		target_error(q->t, "rdap %s: %s%s%s (HTTP %ld)", r->url,
+			     td_net_status_name(r->status),
+			     r->error ? ": " : "", r->error ? r->error : "",
+			     r->code);
+	}
+	/* RDAP failed: WHOIS through the referral root */
+	ip_whois(q->l, q->t, q->ip,
+		 q->l->o.whois_root ? q->l->o.whois_root : "whois.iana.org", 0);
+	free(q);
+}
+
+static void
+start_ip(struct td_lookup *l, struct td_target *t, size_t i)
+{
+	const char *base = l->o.rdap_server
+				   ? l->o.rdap_server
+				   : td_bootstrap_rdap_ip(l->boot, t->ips[i].ip);
+	const struct td_provider *cdn = td_providers_by_ip(t->ips[i].ip);
+	struct td_buf url = TD_BUF_INIT;
+	struct req *q;
+
+	if (cdn)
+		t->ips[i].cdn = cdn->name;
+	if (!base || l->o.no_rdap) {
+		ip_whois(l, t, i,
+			 l->o.whois_root ? l->o.whois_root : "whois.iana.org",
+			 0);
+		return;
+	}
+	td_buf_printf(&url, "%s%sip/%s", base,
+		      base[strlen(base) - 1] == '/' ? "" : "/", t->ips[i].ip);
+	q = req_new(l, t);
+	if (!q || td_buf_failed(&url) ||
+	    td_net_http_get(l->net, url.ptr, "application/rdap+json", on_ip_rdap,
+			    q) < 0) {
+		target_error(t, "rdap for %s: not sent", t->ips[i].ip);
+		free(q);
+	}
+	td_buf_release(&url);
+}
+
+static void
+add_ip(struct td_lookup *l, struct td_target *t, const char *ip, unsigned ttl)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_ips; i++)
+		if (!strcmp(t->ips[i].ip, ip))
+			return;
+	if (t->nr_ips >= MAX_IPS ||
+	    TD_ARRAY_GROW(t->ips, t->nr_ips + 1, t->alloc_ips) < 0)
+		return;
+	memset(&t->ips[t->nr_ips], 0, sizeof(t->ips[0]));
+	t->ips[t->nr_ips].ip = dup0(ip);
+	t->ips[t->nr_ips].ttl = ttl;
+	td_record_init(&t->ips[t->nr_ips].rec);
+	if (!t->ips[t->nr_ips].ip)
+		return;
+	t->nr_ips++;
+	start_ip(l, t, t->nr_ips - 1);
+}
+
+/* ---- DNS ---- */
+
+static void
+on_dns(const struct td_dns_answer *a, void *payload)
+{
+	struct req *q = payload;
+	struct td_target *t = q->t;
+	size_t i;
+
+	if (a->qtype == TD_DNS_A)
+		t->dns_status = a->status;
+	if (a->status != TD_NET_OK && a->status != TD_NET_NODATA &&
+	    a->status != TD_NET_NXDOMAIN)
+		target_error(t, "dns %s %s at %s: %s%s%s", a->qname,
+			     a->qtype == TD_DNS_A      ? "A"
+			     : a->qtype == TD_DNS_AAAA ? "AAAA"
+			     : a->qtype == TD_DNS_NS   ? "NS"
+						       : "MX",
+			     a->server ? a->server : "?",
+			     td_net_status_name(a->status),
+			     a->error ? ": " : "", a->error ? a->error : "");
+	for (i = 0; i < a->nr; i++) {
+		const struct td_dns_rr *rr = &a->rrs[i];
+
+		switch (rr->type) {
+		case TD_DNS_A:
+		case TD_DNS_AAAA:
+			if (a->qtype == TD_DNS_A || a->qtype == TD_DNS_AAAA)
+				add_ip(q->l, t, rr->value, rr->ttl);
+			break;
+		case TD_DNS_CNAME:
+			if (a->qtype == TD_DNS_A)
+				td_strlist_add(&t->cnames, &t->nr_cnames,
+					       rr->value, strlen(rr->value));
+			break;
+		case TD_DNS_NS:
+			if (a->qtype == TD_DNS_NS)
+				td_strlist_add(&t->ns, &t->nr_ns, rr->value,
+					       strlen(rr->value));
+			break;
+		case TD_DNS_MX:
+			if (a->qtype == TD_DNS_MX)
+				td_strlist_add(&t->mx, &t->nr_mx, rr->value,
+					       strlen(rr->value));
+			break;
+		default:
+			break;
+		}
+	}
+	free(q);
+}
+
+static void
+dns(struct td_lookup *l, struct td_target *t, const char *name,
+    enum td_dns_type type)
+{
+	struct req *q = req_new(l, t);
+
+	if (!q || td_net_dns(l->net, name, type, on_dns, q) < 0) {
+		target_error(t, "dns %s: not sent", name);
+		free(q);
+	}
+}
+
+/* ---- the domain: RDAP, then WHOIS ---- */
+
+static void domain_whois(struct td_lookup *l, struct td_target *t,
+			 const char *server, int hops, int registrar);
+
+static void
+on_domain_whois(const struct td_whois_reply *r, void *payload)
+{
+	struct req *q = payload;
+	struct td_target *t = q->t;
+	struct td_record rec;
+
+	if (r->status != TD_NET_OK) {
+		target_error(t, "whois %s for %s: %s%s%s", r->server,
+			     t->domain, td_net_status_name(r->status),
+			     r->error ? ": " : "", r->error ? r->error : "");
+		goto out;
+	}
+	save_raw(q->l, "whois", r->query, r->text, r->len);
+	if (td_whois_parse(&rec, r->text, r->len, r->server, NULL) < 0) {
+		target_error(t, "whois %s for %s: unreadable answer", r->server,
+			     t->domain);
+		td_record_release(&rec);
+		goto out;
+	}
+	if (rec.status == TD_REC_RATE_LIMITED) {
+		target_error(t, "whois %s for %s: rate limited: %s", r->server,
+			     t->domain, rec.status_text ? rec.status_text : "");
+		td_record_release(&rec);
+		goto out;
+	}
+	/* IANA's answer for the TLD: go on to the registry */
+	if (!q->registrar && rec.kind != TD_REC_DOMAIN && rec.referral &&
+	    q->hops < MAX_REFERRALS) {
+		domain_whois(q->l, t, rec.referral, q->hops + 1, 0);
+		td_record_release(&rec);
+		goto out;
+	}
+	if (q->registrar) {
+		td_record_release(&t->registrar_rec);
+		t->registrar_rec = rec;
+		prov_set(&t->registrar_prov, "whois", r->server, r->query,
+			 r->when);
+		goto out;
+	}
+	if (t->domain_rec.status == TD_REC_FOUND &&
+	    t->domain_rec.format && !strcmp(t->domain_rec.format, "rdap")) {
+		/* an RDAP answer is already in: keep it */
+		td_record_release(&rec);
+		goto out;
+	}
+	td_record_release(&t->domain_rec);
+	t->domain_rec = rec;
+	prov_set(&t->domain_prov, "whois", r->server, r->query, r->when);
+	/* thin registries: the registrar's WHOIS has the contacts */
+	if (rec.status == TD_REC_FOUND && t->domain_rec.registrar_whois &&
+	    strcasecmp(t->domain_rec.registrar_whois, r->server) &&
+	    q->hops < MAX_REFERRALS)
+		domain_whois(q->l, t, t->domain_rec.registrar_whois,
+			     q->hops + 1, 1);
+out:
+	free(q);
+}
+
+static void
+domain_whois(struct td_lookup *l, struct td_target *t, const char *server,
+	     int hops, int registrar)
+{
+	struct req *q = req_new(l, t);
+	const char *query = t->domain;
+	char tld[256];
+
+	if (!q)
+		return;
+	q->hops = hops;
+	q->registrar = registrar;
+	if (hops == 0 && !registrar && !l->o.whois_server &&
+	    !td_bootstrap_whois_domain(l->boot, t->domain)) {
+		/* ask the referral root about the TLD */
+		const char *dot = strrchr(t->domain, '.');
+
+		snprintf(tld, sizeof(tld), "%s", dot ? dot + 1 : t->domain);
+		query = tld;
+	}
+	if (td_net_whois(l->net, server, query, on_domain_whois, q) < 0) {
+		target_error(t, "whois %s for %s: not sent", server, query);
+		free(q);
+	}
+}
+
+static void
+start_domain_whois(struct td_lookup *l, struct td_target *t)
+{
+	const char *server = l->o.whois_server;
+
+	if (!server)
+		server = td_bootstrap_whois_domain(l->boot, t->domain);
+	if (server) {
+		domain_whois(l, t, server, 1, 0);
+		return;
+	}
+	domain_whois(l, t, l->o.whois_root ? l->o.whois_root : "whois.iana.org",
+		     0, 0);
+}
+
+static void
+on_registrar_rdap(const struct td_http_reply *r, void *payload)
+{
+	struct req *q = payload;
+	struct td_target *t = q->t;
+	struct td_record rec;
+	struct td_error err = {0, ""};
+
+	if (r->status == TD_NET_OK && r->code == 200) {
+		save_raw(q->l, "rdap", r->url, r->body, r->len);
+		if (td_rdap_parse(&rec, r->body, r->len, r->final_url, &err) ==
+		    0) {
+			td_record_release(&t->registrar_rec);
+			t->registrar_rec = rec;
+			prov_set(&t->registrar_prov, "rdap", r->final_url,
+				 t->domain, r->when);
+		} else {
+			td_record_release(&rec);
+			target_error(t, "rdap %s: %s", r->url, err.msg);
+		}
+	} else {
+		target_error(t, "rdap %s (registrar): %s (HTTP %ld)", r->url,
+			     td_net_status_name(r->status), r->code);
+	}
+	free(q);
+}
+
+static void
+on_domain_rdap(const struct td_http_reply *r, void *payload)
+{
+	struct req *q = payload;
+	struct td_target *t = q->t;
+	struct td_record rec;
+	struct td_error err = {0, ""};
+
+	if (r->status == TD_NET_OK && (r->code == 200 || r->code == 404)) {
+		save_raw(q->l, "rdap", r->url, r->body, r->len);
+		if (td_rdap_parse(&rec, r->body, r->len, r->final_url, &err) ==
+		    0) {
+			if (r->code == 404)
+				rec.status = TD_REC_NOT_FOUND;
+			td_record_release(&t->domain_rec);
+			t->domain_rec = rec;
+			prov_set(&t->domain_prov, "rdap", r->final_url,
+				 t->domain, r->when);
+			if (rec.status == TD_REC_FOUND &&
+			    t->domain_rec.registrar_rdap) {
+				struct req *q2 = req_new(q->l, t);
+
+				if (q2 && td_net_http_get(
+						  q->l->net,
+						  t->domain_rec.registrar_rdap,
+						  "application/rdap+json",
+						  on_registrar_rdap, q2) < 0)
+					free(q2);
+			} else if (rec.status == TD_REC_FOUND &&
+				   !rec.abuse_email &&
+				   t->domain_rec.registrar_whois) {
+				domain_whois(q->l, t,
+					     t->domain_rec.registrar_whois, 1,
+					     1);
+			}
+			free(q);
+			return;
+		}
+		td_record_release(&rec);
+		target_error(t, "rdap %s: %s", r->url, err.msg);
+	} else {
+		target_error(t, "rdap %s: %s%s%s (HTTP %ld)", r->url,
+			     td_net_status_name(r->status),
+			     r->error ? ": " : "", r->error ? r->error : "",
+			     r->code);
+	}
+	start_domain_whois(q->l, t);
+	free(q);
+}
+
+static void
+start_domain(struct td_lookup *l, struct td_target *t)
+{
+	const char *base = l->o.rdap_server
+				   ? l->o.rdap_server
+				   : td_bootstrap_rdap_domain(l->boot, t->domain);
+	struct td_buf url = TD_BUF_INIT;
+	struct req *q;
+
+	if (!base || l->o.no_rdap) {
+		start_domain_whois(l, t);
+		return;
+	}
+	td_buf_printf(&url, "%s%sdomain/%s", base,
+		      base[strlen(base) - 1] == '/' ? "" : "/", t->domain);
+	q = req_new(l, t);
+	if (!q || td_buf_failed(&url) ||
+	    td_net_http_get(l->net, url.ptr, "application/rdap+json",
+			    on_domain_rdap, q) < 0) {
+		target_error(t, "rdap for %s: not sent", t->domain);
+		free(q);
+		start_domain_whois(l, t);
+	}
+	td_buf_release(&url);
+}
+
+/* ---- parties ---- */
+
+static struct td_party *
+party_add(struct td_target *t, const char *role)
+{
+	struct td_party *p;
+
+	if (TD_ARRAY_GROW(t->parties, t->nr_parties + 1, t->alloc_parties) <
+	    0)
+		return NULL;
+	p = &t->parties[t->nr_parties++];
+	memset(p, 0, sizeof(*p));
+	p->role = role;
+	return p;
+}
+
+static void
+party_from_provider(struct td_target *t, const char *role,
+		    const struct td_provider *pv, const char *why)
+{
+	struct td_party *p;
+	size_t i;
+
+	for (i = 0; i < t->nr_parties; i++)
+		if (!strcmp(t->parties[i].role, role) && t->parties[i].name &&
+		    !strcmp(t->parties[i].name, pv->name))
+			return;
+	p = party_add(t, role);
+	if (!p)
+		return;
+	p->name = dup0(pv->name);
+	p->abuse_email = dup0(pv->abuse_email && *pv->abuse_email
+				      ? pv->abuse_email
+				      : NULL);
+	p->web_form = dup0(pv->abuse_url && *pv->abuse_url ? pv->abuse_url
+							     : NULL);
+	p->detail = dup0(why);
+	prov_set(&p->prov, "data", pv->source, why, 0);
+}
+
+static const struct td_contact *
+find_contact(const struct td_record *r, const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_contacts; i++)
+		if (!strcmp(r->contacts[i].role, role))
+			return &r->contacts[i];
+	return NULL;
+}
+
+static void
+derive_parties(struct td_target *t)
+{
+	const struct td_provider *pv;
+	struct td_buf why = TD_BUF_INIT;
+	size_t i;
+
+	/* a platform the site lives on (free host, form builder...) */
+	if (t->host && (pv = td_providers_by_host(t->host))) {
+		td_buf_printf(&why, "host %s", t->host);
+		party_from_provider(t, "platform", pv, why.ptr);
+	}
+	/* a CDN in front: by address, CNAME target or name server */
+	for (i = 0; i < t->nr_ips; i++) {
+		if ((pv = td_providers_by_ip(t->ips[i].ip))) {
+			td_buf_reset(&why);
+			td_buf_printf(&why, "address %s", t->ips[i].ip);
+			party_from_provider(t, "cdn", pv, why.ptr);
+		}
+	}
+	for (i = 0; i < t->nr_cnames; i++) {
+		if ((pv = td_providers_by_cname(t->cnames[i]))) {
+			td_buf_reset(&why);
+			td_buf_printf(&why, "CNAME %s", t->cnames[i]);
+			party_from_provider(t, "cdn", pv, why.ptr);
+		}
+	}
+	for (i = 0; i < t->nr_ns; i++) {
+		if ((pv = td_providers_by_ns(t->ns[i])) && !strcmp(pv->kind, "cdn")) {
+			td_buf_reset(&why);
+			td_buf_printf(&why, "NS %s", t->ns[i]);
+			party_from_provider(t, "cdn", pv, why.ptr);
+		}
+	}
+	td_buf_release(&why);
+
+	/* the registrar */
+	if (t->domain_rec.status == TD_REC_FOUND &&
+	    (t->domain_rec.registrar || t->registrar_rec.registrar)) {
+		struct td_party *p = party_add(t, "registrar");
+		const struct td_record *src = &t->domain_rec;
+		const struct td_prov *pr = &t->domain_prov;
+
+		if (p) {
+			p->name = dup0(t->domain_rec.registrar
+					       ? t->domain_rec.registrar
+					       : t->registrar_rec.registrar);
+			if (!src->abuse_email && t->registrar_rec.abuse_email) {
+				src = &t->registrar_rec;
+				pr = &t->registrar_prov;
+			}
+			p->abuse_email = dup0(src->abuse_email);
+			p->phone = dup0(src->abuse_phone
+						? src->abuse_phone
+						: t->registrar_rec.abuse_phone);
+			p->web_form = dup0(t->domain_rec.registrar_url);
+			if (t->domain_rec.registrar_iana_id >= 0) {
+				char d[32];
+
+				snprintf(d, sizeof(d), "IANA %ld",
+					 t->domain_rec.registrar_iana_id);
+				p->detail = dup0(d);
+			}
+			prov_set(&p->prov, pr->source, pr->server, pr->query,
+				 pr->when);
+		}
+	}
+	/* the registrant, only where the record names a real one */
+	{
+		const struct td_contact *c =
+			find_contact(&t->registrar_rec, "registrant");
+
+		if (!c || (c->flags & TD_CONTACT_REDACTED))
+			c = find_contact(&t->domain_rec, "registrant");
+		if (c && !(c->flags & (TD_CONTACT_REDACTED |
+				       TD_CONTACT_WITHHELD)) &&
+		    (c->email || c->name || c->org)) {
+			struct td_party *p = party_add(t, "registrant");
+			const struct td_prov *pr =
+				c == find_contact(&t->registrar_rec,
+						  "registrant")
+					? &t->registrar_prov
+					: &t->domain_prov;
+
+			if (p) {
+				p->name = dup0(c->org ? c->org : c->name);
+				p->abuse_email = dup0(c->email);
+				p->phone = dup0(c->phone);
+				p->country = dup0(c->country);
+				if (c->flags & TD_CONTACT_PROXY)
+					p->flags |= TD_PARTY_PROXY;
+				prov_set(&p->prov, pr->source, pr->server,
+					 pr->query, pr->when);
+			}
+		}
+	}
+	/* the networks the addresses belong to */
+	for (i = 0; i < t->nr_ips; i++) {
+		const struct td_ip *ip = &t->ips[i];
+		const char *name = ip->rec.org ? ip->rec.org : ip->rec.name;
+		struct td_party *p;
+		struct td_buf d = TD_BUF_INIT;
+		size_t k;
+
+		if (ip->rec.status != TD_REC_FOUND || !name)
+			continue;
+		for (k = 0; k < t->nr_parties; k++)
+			if (!strcmp(t->parties[k].role, "host") &&
+			    t->parties[k].name &&
+			    !strcmp(t->parties[k].name, name))
+				break;
+		if (k < t->nr_parties)
+			continue;
+		p = party_add(t, "host");
+		if (!p)
+			continue;
+		p->name = dup0(name);
+		p->abuse_email = dup0(ip->rec.abuse_email);
+		p->phone = dup0(ip->rec.abuse_phone);
+		p->country = dup0(ip->rec.country);
+		td_buf_printf(&d, "%s", ip->ip);
+		if (ip->rec.nr_cidrs)
+			td_buf_printf(&d, " in %s", ip->rec.cidrs[0]);
+		if (ip->rec.name)
+			td_buf_printf(&d, " (%s)", ip->rec.name);
+		if (ip->rec.origin_asn >= 0)
+			td_buf_printf(&d, " AS%ld", ip->rec.origin_asn);
+		p->detail = td_buf_detach(&d, NULL);
+		if (ip->cdn)
+			p->flags |= TD_PARTY_HIDDEN_ORIGIN;
+		prov_set(&p->prov, ip->prov.source, ip->prov.server,
+			 ip->prov.query, ip->prov.when);
+	}
+}
+
+/* ---- abuse addresses: is there a mail host? ---- */
+
+static void
+on_email_dns(const struct td_dns_answer *a, void *payload)
+{
+	struct req *q = payload;
+	struct td_party *p = &q->t->parties[q->party];
+
+	if (a->qtype == TD_DNS_MX && a->status == TD_NET_NODATA) {
+		/* RFC 5321 5.1: no MX means the A record is the mail host */
+		struct req *q2 = req_new(q->l, q->t);
+
+		if (q2) {
+			q2->party = q->party;
+			if (td_net_dns(q->l->net, a->qname, TD_DNS_A,
+				       on_email_dns, q2) < 0)
+				free(q2);
+		}
+	} else if (a->status == TD_NET_NXDOMAIN ||
+		   a->status == TD_NET_NODATA) {
+		p->flags |= TD_PARTY_EMAIL_DEAD;
+	}
+	free(q);
+}
+
+static void
+check_emails(struct td_lookup *l, struct td_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_parties; i++) {
+		const char *at;
+		struct req *q;
+
+		if (!t->parties[i].abuse_email ||
+		    !(at = strrchr(t->parties[i].abuse_email, '@')) || !at[1])
+			continue;
+		q = req_new(l, t);
+		if (!q)
+			return;
+		q->party = i;
+		if (td_net_dns(l->net, at + 1, TD_DNS_MX, on_email_dns, q) < 0)
+			free(q);
+	}
+}
+
+/* ---- the public API ---- */
+
+int
+td_lookup_new(struct td_lookup **out, const struct td_lookup_opts *opts,
+	      struct td_error *err)
+{
+	struct td_lookup *l = calloc(1, sizeof(*l));
+	int ret;
+
+	*out = NULL;
+	if (!l)
+		return td_error_set(err, TD_ENOMEM, "out of memory");
+	l->o = *opts;
+	if (l->o.save_raw && mkdir(l->o.save_raw, 0700) < 0 &&
+	    errno != EEXIST) {
+		free(l);
+		return td_error_set(err, TD_EINVAL, "--save-raw %s: %s",
+				    opts->save_raw, strerror(errno));
+	}
+	ret = td_bootstrap_load(&l->boot, l->o.bootstrap_dir, err);
+	if (ret < 0) {
+		free(l);
+		return ret;
+	}
+	ret = td_net_new(&l->net, &l->o.net, err);
+	if (ret < 0) {
+		td_bootstrap_free(l->boot);
+		free(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+static void
+target_free(struct td_target *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	free(t->input);
+	free(t->host);
+	free(t->domain);
+	for (i = 0; i < t->nr_cnames; i++)
+		free(t->cnames[i]);
+	free(t->cnames);
+	for (i = 0; i < t->nr_ns; i++)
+		free(t->ns[i]);
+	free(t->ns);
+	for (i = 0; i < t->nr_mx; i++)
+		free(t->mx[i]);
+	free(t->mx);
+	for (i = 0; i < t->nr_ips; i++) {
+		free(t->ips[i].ip);
+		td_record_release(&t->ips[i].rec);
+		prov_release(&t->ips[i].prov);
+	}
+	free(t->ips);
+	td_record_release(&t->domain_rec);
+	prov_release(&t->domain_prov);
+	td_record_release(&t->registrar_rec);
+	prov_release(&t->registrar_prov);
+	for (i = 0; i < t->nr_parties; i++) {
+		struct td_party *p = &t->parties[i];
+
+		free(p->name);
+		free(p->abuse_email);
+		free(p->phone);
+		free(p->web_form);
+		free(p->country);
+		free(p->detail);
+		prov_release(&p->prov);
+	}
+	free(t->parties);
+	for (i = 0; i < t->nr_errors; i++)
+		free(t->errors[i]);
+	free(t->errors);
+	free(t);
+}
+
+void
+td_lookup_free(struct td_lookup *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->nr; i++)
+		target_free(l->t[i]);
+	free(l->t);
+	td_net_free(l->net);
+	td_bootstrap_free(l->boot);
+	free(l);
+}
+
+static int
+is_ip_literal(const char *s, char *canon, size_t size)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		return inet_ntop(AF_INET, a, canon, (socklen_t)size) != NULL;
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return inet_ntop(AF_INET6, a, canon, (socklen_t)size) != NULL;
+	return 0;
+}
+
+int
+td_lookup_add(struct td_lookup *l, const char *input, struct td_error *err)
+{
+	struct td_target *t;
+	char ip[64];
+	struct td_url u;
+	struct td_buf b = TD_BUF_INIT;
+	const char *s = input;
+	size_t len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+		       s[len - 1] == '\r' || s[len - 1] == '\n'))
+		len--;
+	if (!len || len > 4096)
+		return td_error_set(err, TD_EINVAL, "empty or overlong input");
+	if (l->nr >= MAX_TARGETS)
+		return td_error_set(err, TD_ELIMIT, "more than %d inputs",
+				    MAX_TARGETS);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return td_error_set(err, TD_ENOMEM, "out of memory");
+	td_record_init(&t->domain_rec);
+	td_record_init(&t->registrar_rec);
+	t->input = td_strndup(s, len);
+	if (!t->input)
+		goto oom;
+	if (len < sizeof(ip) && is_ip_literal(t->input, ip, sizeof(ip))) {
+		t->is_ip = 1;
+	} else {
+		if (!strstr(t->input, "://"))
+			td_buf_adds(&b, "http://");
+		td_buf_add(&b, s, len);
+		if (td_buf_failed(&b))
+			goto oom;
+		if (td_url_parse(&u, b.ptr, b.len, err) < 0) {
+			td_buf_release(&b);
+			target_free(t);
+			return td_error_set(err, TD_EINVAL,
+					    "not a URL, domain or IP address");
+		}
+		if (u.is_ip) {
+			t->is_ip = 1;
+			snprintf(ip, sizeof(ip), "%s", u.host_ascii);
+		} else {
+			t->host = dup0(u.host_ascii);
+			t->domain = dup0(u.domain ? u.domain : u.host_ascii);
+		}
+		td_url_release(&u);
+		td_buf_release(&b);
+		if (!t->is_ip && (!t->host || !t->domain))
+			goto oom;
+	}
+	if (TD_ARRAY_GROW(l->t, l->nr + 1, l->alloc) < 0)
+		goto oom;
+	l->t[l->nr++] = t;
+	if (t->is_ip) {
+		add_ip(l, t, ip, 0);
+	} else {
+		dns(l, t, t->host, TD_DNS_A);
+		dns(l, t, t->host, TD_DNS_AAAA);
+		dns(l, t, t->domain, TD_DNS_NS);
+		dns(l, t, t->domain, TD_DNS_MX);
+		start_domain(l, t);
+	}
+	return 0;
+oom:
+	td_buf_release(&b);
+	target_free(t);
+	return td_error_set(err, TD_ENOMEM, "out of memory");
+}
+
+int
+td_lookup_run(struct td_lookup *l)
+{
+	size_t i;
+	int ret;
+
+	ret = td_net_run(l->net);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < l->nr; i++) {
+		if (l->t[i]->nr_parties)
+			continue; /* already derived in an earlier run */
+		derive_parties(l->t[i]);
+		check_emails(l, l->t[i]);
+	}
+	return td_net_run(l->net);
+}
+
+size_t
+td_lookup_count(const struct td_lookup *l)
+{
+	return l->nr;
+}
+
+const struct td_target *
+td_lookup_target(const struct td_lookup *l, size_t i)
+{
+	return i < l->nr ? l->t[i] : NULL;
+}

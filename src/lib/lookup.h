@@ -1,0 +1,110 @@
+#ifndef TD_LOOKUP_H
+#define TD_LOOKUP_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "net.h"
+#include "record.h"
+
+/*
+ * Who is responsible for a URL, a domain or an IP: DNS, RDAP and WHOIS
+ * (never the web site) name each party that can act, with a way to reach
+ * it and the record that says so.  All network work runs concurrently in
+ * one td_net loop; see docs/internals/lookup.md.
+ */
+
+/* Where a value came from. */
+struct td_prov {
+	const char *source; /* static: "rdap", "whois", "dns", "data" */
+	char *server;	    /* RDAP URL, "host:port", DNS server, data file */
+	char *query;	    /* what was asked */
+	long long when;	    /* UTC seconds of the answer (0 for data) */
+};
+
+#define TD_PARTY_EMAIL_DEAD 0x01u   /* the abuse address's domain has no
+				       MX or A record */
+#define TD_PARTY_HIDDEN_ORIGIN 0x02u /* a CDN hides the real host */
+#define TD_PARTY_PROXY 0x04u	    /* privacy/proxy service */
+
+struct td_party {
+	const char *role;  /* static: "registrar", "host", "cdn", "platform",
+			      "registrant", "registry" */
+	char *name;
+	char *abuse_email;
+	char *phone;
+	char *web_form;
+	char *country;
+	char *detail;	   /* e.g. "AS13335 104.16.0.0/13", "IANA 292" */
+	struct td_prov prov;
+	unsigned flags;	   /* TD_PARTY_* */
+};
+
+struct td_ip {
+	char *ip;
+	unsigned ttl;
+	struct td_record rec; /* the network's record (RDAP or WHOIS) */
+	struct td_prov prov;
+	const char *cdn;      /* static: CDN name when the address is one */
+};
+
+struct td_target {
+	char *input;	  /* as given */
+	char *host;	  /* lowercase A-label, NULL for an IP input */
+	char *domain;	  /* registrable domain */
+	int is_ip;
+	enum td_net_status dns_status; /* of the host's A query */
+	char **cnames;	  /* CNAME chain from host */
+	size_t nr_cnames;
+	char **ns, **mx;
+	size_t nr_ns, nr_mx;
+	struct td_ip *ips;
+	size_t nr_ips, alloc_ips;
+	struct td_record domain_rec;	/* registry's answer */
+	struct td_prov domain_prov;
+	struct td_record registrar_rec; /* registrar's own answer */
+	struct td_prov registrar_prov;
+	struct td_party *parties;
+	size_t nr_parties, alloc_parties;
+	char **errors;	  /* one line per source that failed */
+	size_t nr_errors, alloc_errors;
+	/* private state */
+	void *priv;
+};
+
+struct td_lookup_opts {
+	struct td_net_opts net;
+	const char *bootstrap_dir;  /* NULL: compiled-in snapshot */
+	const char *whois_root;	    /* referral root (whois.iana.org) */
+	const char *whois_server;   /* force one WHOIS server for domains */
+	const char *rdap_server;    /* force one RDAP base URL for everything
+				       (tests, private infrastructure) */
+	int no_rdap;		    /* WHOIS only */
+	int check_email;	    /* check abuse e-mail domains (default 1) */
+	const char *save_raw;	    /* folder to keep every raw answer */
+};
+
+struct td_lookup;
+
+int td_lookup_new(struct td_lookup **out, const struct td_lookup_opts *opts,
+		  struct td_error *err);
+void td_lookup_free(struct td_lookup *l);
+
+/*
+ * Queue one input: a URL, a host/domain or an IP.  Returns 0, TD_EINVAL
+ * for input that is none of these (err says why), or TD_ENOMEM.
+ */
+int td_lookup_add(struct td_lookup *l, const char *input, struct td_error *err);
+
+/* Run every queued lookup to the end.  Returns 0 or TD_ENOMEM. */
+int td_lookup_run(struct td_lookup *l);
+
+/* Results, in the order added. */
+size_t td_lookup_count(const struct td_lookup *l);
+const struct td_target *td_lookup_target(const struct td_lookup *l, size_t i);
+
+struct td_jw;
+/* Write one target as a JSON object (docs/lookup-schema.md). */
+void td_lookup_json(struct td_jw *w, const struct td_target *t);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * The JSON form of a lookup (docs/lookup-schema.md).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "jsonw.h"
+#include "lookup.h"
+#include "banned.h"
+
+static void
+ktime(struct td_jw *w, const char *key, long long t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	td_jw_key(w, key);
+	if (t <= 0 || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		td_jw_null(w);
+	else
+		td_jw_str(w, buf);
+}
+
+static void
+prov(struct td_jw *w, const char *key, const struct td_prov *p)
+{
+	td_jw_key(w, key);
+	td_jw_obj(w);
+	td_jw_kstr(w, "source", p->source);
+	td_jw_kstr(w, "server", p->server);
+	td_jw_kstr(w, "query", p->query);
+	ktime(w, "when", p->when);
+	td_jw_obj_end(w);
+}
+
+static void
+list(struct td_jw *w, const char *key, char *const *v, size_t nr)
+{
+	size_t i;
+
+	td_jw_key(w, key);
+	td_jw_arr(w);
+	for (i = 0; i < nr; i++)
+		td_jw_str(w, v[i]);
+	td_jw_arr_end(w);
+}
+
+void
+td_lookup_json(struct td_jw *w, const struct td_target *t)
+{
+	size_t i;
+
+	td_jw_obj(w);
+	td_jw_kstr(w, "input", t->input);
+	td_jw_kstr(w, "host", t->host);
+	td_jw_kstr(w, "domain", t->domain);
+	td_jw_key(w, "dns");
+	td_jw_obj(w);
+	td_jw_kstr(w, "status", t->is_ip ? NULL : td_net_status_name(t->dns_status));
+	list(w, "cname", t->cnames, t->nr_cnames);
+	list(w, "ns", t->ns, t->nr_ns);
+	list(w, "mx", t->mx, t->nr_mx);
+	td_jw_obj_end(w);
+
+	td_jw_key(w, "parties");
+	td_jw_arr(w);
+	for (i = 0; i < t->nr_parties; i++) {
+		const struct td_party *p = &t->parties[i];
+
+		td_jw_obj(w);
+		td_jw_kstr(w, "role", p->role);
+		td_jw_kstr(w, "name", p->name);
+		td_jw_kstr(w, "abuse_email", p->abuse_email);
+		td_jw_kbool(w, "abuse_email_dead",
+			    !!(p->flags & TD_PARTY_EMAIL_DEAD));
+		td_jw_kstr(w, "phone", p->phone);
+		td_jw_kstr(w, "web_form", p->web_form);
+		td_jw_kstr(w, "country", p->country);
+		td_jw_kstr(w, "detail", p->detail);
+		td_jw_kbool(w, "origin_hidden",
+			    !!(p->flags & TD_PARTY_HIDDEN_ORIGIN));
+		td_jw_kbool(w, "privacy_proxy", !!(p->flags & TD_PARTY_PROXY));
+		prov(w, "provenance", &p->prov);
+		td_jw_obj_end(w);
+	}
+	td_jw_arr_end(w);
+
+	td_jw_key(w, "addresses");
+	td_jw_arr(w);
+	for (i = 0; i < t->nr_ips; i++) {
+		td_jw_obj(w);
+		td_jw_kstr(w, "ip", t->ips[i].ip);
+		td_jw_kint(w, "ttl", t->ips[i].ttl);
+		td_jw_kstr(w, "cdn", t->ips[i].cdn);
+		td_jw_key(w, "network");
+		td_record_json(w, &t->ips[i].rec);
+		prov(w, "provenance", &t->ips[i].prov);
+		td_jw_obj_end(w);
+	}
+	td_jw_arr_end(w);
+
+	td_jw_key(w, "domain_record");
+	td_record_json(w, &t->domain_rec);
+	prov(w, "domain_provenance", &t->domain_prov);
+	td_jw_key(w, "registrar_record");
+	td_record_json(w, &t->registrar_rec);
+	prov(w, "registrar_provenance", &t->registrar_prov);
+	list(w, "errors", t->errors, t->nr_errors);
+	td_jw_obj_end(w);
+}
