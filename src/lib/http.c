@@ -42,6 +42,7 @@ struct http_xfer {
 	int hops;
 	int too_big;
 	int refused;
+	int mapped; /* x->resolve is a CURLOPT_CONNECT_TO list */
 	char refused_addr[INET6_ADDRSTRLEN];
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -312,7 +313,9 @@ launch(struct td_net *n, struct http_xfer *x, struct curl_slist *resolve)
 	if (x->headers)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	if (resolve)
-		curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+		curl_easy_setopt(e, x->mapped ? CURLOPT_CONNECT_TO
+					       : CURLOPT_RESOLVE,
+				 resolve);
 	x->errbuf[0] = '\0';
 	x->too_big = x->refused = 0;
 	if (curl_multi_add_handle(n->http->multi, e) != CURLM_OK) {
@@ -380,6 +383,7 @@ static void
 begin_hop(struct td_net *n, struct http_xfer *x)
 {
 	struct td_net_req *r = x->r;
+	const struct td_net_map *m;
 	struct sockaddr_storage ss;
 	char *origin = NULL, *host = NULL;
 	unsigned port;
@@ -396,6 +400,34 @@ begin_hop(struct td_net *n, struct http_xfer *x)
 	free(r->host);
 	r->host = host;
 	r->port = port;
+	x->mapped = 0;
+	if ((m = td_net_mapped(n, host, port))) {
+		struct td_buf b = TD_BUF_INIT;
+		struct curl_slist *list;
+
+		if (!td_net_addr_allowed((const struct sockaddr *)&m->ss,
+					 n->opts.allow_loopback)) {
+			td_net_finish(n, r, TD_NET_REFUSED,
+				      "%s: not a public address", m->addr);
+			return;
+		}
+		td_buf_printf(&b,
+			      m->ss.ss_family == AF_INET6 ? "%s:%u:[%s]:%u"
+							  : "%s:%u:%s:%u",
+			      host, port, m->addr,
+			      ntohs(((const struct sockaddr_in *)&m->ss)
+					->sin_port));
+		list = td_buf_failed(&b) ? NULL
+					 : curl_slist_append(NULL, b.ptr);
+		td_buf_release(&b);
+		if (!list) {
+			td_net_finish(n, r, TD_NET_ERROR, "out of memory");
+			return;
+		}
+		x->mapped = 1;
+		launch(n, x, list);
+		return;
+	}
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) ==
 	    1)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -1098,6 +1099,77 @@ td_net_run(struct td_net *n)
 	}
 }
 
+/* Parse "HOST:PORT:ADDR:PORT2" (HOST or ADDR may be in brackets). */
+static int
+parse_map(struct td_net_map *m, const char *s)
+{
+	const char *p = s, *hend;
+	char *host = NULL, *rest = NULL;
+	unsigned long port;
+	char *e;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (*p == '[') {
+		hend = strchr(p, ']');
+		if (!hend || hend[1] != ':')
+			return TD_EINVAL;
+		hend++;
+	} else {
+		hend = strchr(p, ':');
+		if (!hend)
+			return TD_EINVAL;
+	}
+	rest = td_strndup(s, (size_t)(hend - s));
+	if (!rest)
+		return TD_ENOMEM;
+	rc = td_net_split_hostport(&host, &m->port, rest, 0);
+	free(rest);
+	if (rc)
+		return rc;
+	m->host = host;
+	if (!isdigit((unsigned char)hend[1]))
+		return TD_EINVAL;
+	errno = 0;
+	port = strtoul(hend + 1, &e, 10);
+	if (errno || *e != ':' || port == 0 || port > 65535)
+		return TD_EINVAL;
+	m->port = (unsigned)port;
+	rc = td_net_split_hostport(&m->addr, &m->port, e + 1, 0);
+	if (rc)
+		return rc;
+	if (!m->port)
+		return TD_EINVAL;
+	if (inet_pton(AF_INET, m->addr,
+		      &((struct sockaddr_in *)&m->ss)->sin_addr) == 1) {
+		m->ss.ss_family = AF_INET;
+		((struct sockaddr_in *)&m->ss)->sin_port =
+		    htons((uint16_t)m->port);
+	} else if (inet_pton(AF_INET6, m->addr,
+			     &((struct sockaddr_in6 *)&m->ss)->sin6_addr) ==
+		   1) {
+		m->ss.ss_family = AF_INET6;
+		((struct sockaddr_in6 *)&m->ss)->sin6_port =
+		    htons((uint16_t)m->port);
+	} else {
+		return TD_EINVAL;
+	}
+	/* the port asked for, kept apart from the port connected to */
+	m->port = (unsigned)port;
+	return 0;
+}
+
+const struct td_net_map *
+td_net_mapped(const struct td_net *n, const char *host, unsigned port)
+{
+	size_t i;
+
+	for (i = 0; i < n->nr_map; i++)
+		if (n->map[i].port == port && !strcasecmp(n->map[i].host, host))
+			return &n->map[i];
+	return NULL;
+}
+
 int
 td_net_new(struct td_net **out, const struct td_net_opts *opts,
 	   struct td_error *err)
@@ -1160,6 +1232,32 @@ td_net_new(struct td_net **out, const struct td_net_opts *opts,
 	if (rc)
 		goto fail;
 	n->opts.dns_server = n->dns_server;
+	if (n->opts.nr_connect_to) {
+		size_t i;
+
+		n->map = calloc(n->opts.nr_connect_to, sizeof(*n->map));
+		if (!n->map) {
+			rc = td_error_set(err, TD_ENOMEM, "out of memory");
+			goto fail;
+		}
+		for (i = 0; i < n->opts.nr_connect_to; i++) {
+			rc = parse_map(&n->map[n->nr_map++],
+				       n->opts.connect_to[i]);
+			if (rc == TD_ENOMEM) {
+				td_error_set(err, rc, "out of memory");
+				goto fail;
+			}
+			if (rc) {
+				rc = td_error_set(
+				    err, TD_EINVAL,
+				    "connect-to \"%s\": not "
+				    "HOST:PORT:ADDRESS:PORT",
+				    n->opts.connect_to[i]);
+				goto fail;
+			}
+		}
+		n->opts.connect_to = NULL;
+	}
 	rc = td_http_init(n, err);
 	if (rc)
 		goto fail;
@@ -1202,6 +1300,11 @@ td_net_free(struct td_net *n)
 		free(s->name);
 		free(s);
 	}
+	for (size_t i = 0; i < n->nr_map; i++) {
+		free(n->map[i].host);
+		free(n->map[i].addr);
+	}
+	free(n->map);
 	free(n->table);
 	free(n->active);
 	free(n->watch);

@@ -35,12 +35,20 @@ struct td_net_opts {
 	const char *user_agent; /* NULL: "takedown/VERSION" */
 	unsigned dns_inflight;	/* DNS queries in flight at once
 				   (default 32) */
+	const char *const *connect_to; /* nr_connect_to entries
+				   "HOST:PORT:ADDR:PORT2" (as curl's
+				   --connect-to): a WHOIS or HTTP request
+				   for HOST on PORT connects to the IP
+				   address ADDR on PORT2 instead; the URL,
+				   Host header and TLS name stay HOST's.
+				   For private mirrors and tests. */
+	size_t nr_connect_to;
 };
 
 /* A zero numeric field means "the default" too. */
 #define TD_NET_OPTS_INIT                                                       \
 	{                                                                      \
-		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32                   \
+		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32, NULL, 0          \
 	}
 
 /* Outcome of one request. */

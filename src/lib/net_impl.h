@@ -135,8 +135,25 @@ struct td_net {
 	struct td_net_req **active; /* requests with a step in progress */
 	size_t nr_active, alloc_active;
 	struct td_net_stats stats;
+	struct td_net_map *map; /* opts.connect_to, parsed */
+	size_t nr_map;
 	int oom;
 };
+
+/* One connect-to entry: host:port goes to addr (with its port). */
+struct td_net_map {
+	char *host;
+	unsigned port;
+	char *addr; /* IP literal as given, brackets removed */
+	struct sockaddr_storage ss;
+};
+
+/*
+ * The connect-to entry for host:port, or NULL.  Host names compare without
+ * case.
+ */
+const struct td_net_map *td_net_mapped(const struct td_net *n,
+				       const char *host, unsigned port);
 
 /* Milliseconds of the loop's clock. */
 long long td_net_now(const struct td_net *n);

@@ -132,6 +132,7 @@ int
 td_whois_start(struct td_net *n, struct td_net_req *r)
 {
 	struct whois_conn *c = calloc(1, sizeof(*c));
+	const struct td_net_map *m;
 	struct sockaddr_storage ss;
 	size_t qlen = strlen(r->name);
 
@@ -151,7 +152,9 @@ td_whois_start(struct td_net *n, struct td_net_req *r)
 	r->impl = c;
 
 	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, r->host,
+	if ((m = td_net_mapped(n, r->host, r->port))) {
+		ss = m->ss;
+	} else if (inet_pton(AF_INET, r->host,
 		      &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		ss.ss_family = AF_INET;
 		((struct sockaddr_in *)&ss)->sin_port =
