@@ -29,6 +29,8 @@ static struct td_strlist opt_eml;
 static unsigned opt_timeout = 10000;
 static int opt_no_rdap;
 static int opt_allow_loopback;
+static int opt_stats;
+static struct td_strlist opt_connect_to;
 
 static const struct td_opt options[] = {
 	{"json", 'j', TD_OPT_FLAG, &opt_json, NULL,
@@ -53,7 +55,15 @@ static const struct td_opt options[] = {
 	{"save-raw", 0, TD_OPT_STRING, &opt_save_raw, "DIR",
 	 "keep every raw answer in DIR"},
 	{"allow-loopback", 0, TD_OPT_FLAG, &opt_allow_loopback, NULL,
-	 "let servers be on 127.0.0.1 (tests, private infrastructure)"},
+	 "let servers be on loopback or private addresses (tests, private "
+	 "infrastructure)"},
+	{"connect-to", 0, TD_OPT_LIST, &opt_connect_to,
+	 "HOST:PORT:ADDR:PORT2",
+	 "connect to ADDR:PORT2 for WHOIS or HTTP requests to HOST:PORT "
+	 "(as curl's --connect-to)"},
+	{"stats", 0, TD_OPT_FLAG, &opt_stats, NULL,
+	 "print the requests sent, per protocol, as one JSON line on "
+	 "standard error"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -306,6 +316,8 @@ run_lookup(int argc, char **argv)
 	o.net.dns_server = opt_dns;
 	o.net.timeout_ms = opt_timeout;
 	o.net.allow_loopback = opt_allow_loopback;
+	o.net.connect_to = (const char *const *)opt_connect_to.v;
+	o.net.nr_connect_to = opt_connect_to.nr;
 	o.bootstrap_dir = opt_bootstrap;
 	o.whois_root = opt_whois_root;
 	o.whois_server = opt_whois;
@@ -362,8 +374,18 @@ run_lookup(int argc, char **argv)
 		td_buf_reset(&out);
 	}
 	td_buf_release(&out);
+	if (opt_stats) {
+		struct td_net_stats st;
+
+		td_lookup_stats(l, &st);
+		fprintf(stderr,
+			"{\"dns\":%lu,\"http\":%lu,\"whois\":%lu,"
+			"\"deduplicated\":%lu}\n",
+			st.dns, st.http, st.whois, st.deduplicated);
+	}
 	td_lookup_free(l);
 	free(opt_eml.v);
+	free(opt_connect_to.v);
 	if (fflush(stdout) != 0) {
 		td_die_msg("lookup", "error writing output");
 		return EXIT_FAIL;

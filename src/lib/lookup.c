@@ -111,6 +111,19 @@ prov_release(struct td_prov *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* One line for an HTTP request that gave no usable answer. */
+static void
+http_error(struct td_target *t, const struct td_http_reply *r,
+	   const char *what)
+{
+	if (r->status == TD_NET_OK)
+		target_error(t, "rdap %s%s: HTTP %ld", r->url, what, r->code);
+	else
+		target_error(t, "rdap %s%s: %s%s%s", r->url, what,
+			     td_net_status_name(r->status),
+			     r->error ? ": " : "", r->error ? r->error : "");
+}
+
 /* Keep a raw answer under --save-raw DIR, named after what was asked. */
 static void
 save_raw(struct td_lookup *l, const char *kind, const char *what,
@@ -219,10 +232,7 @@ on_ip_rdap(const struct td_http_reply *r, void *payload)
 		target_error(q->t, "rdap %s: %s", r->url,
 			     err.msg[0] ? err.msg : "no network record");
 	} else {
-		target_error(q->t, "rdap %s: %s%s%s (HTTP %ld)", r->url,
-			     td_net_status_name(r->status),
-			     r->error ? ": " : "", r->error ? r->error : "",
-			     r->code);
+		http_error(q->t, r, "");
 	}
 	/* RDAP failed: WHOIS through the referral root */
 	ip_whois(q->l, q->t, q->ip,
@@ -376,10 +386,13 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 		td_record_release(&rec);
 		goto out;
 	}
-	/* IANA's answer for the TLD: go on to the registry */
-	if (!q->registrar && rec.kind != TD_REC_DOMAIN && rec.referral &&
-	    q->hops < MAX_REFERRALS) {
-		domain_whois(q->l, t, rec.referral, q->hops + 1, 0);
+	/* the root's answer for the TLD: go on to the registry */
+	if (q->hops == 0 && !q->registrar) {
+		if (rec.referral)
+			domain_whois(q->l, t, rec.referral, 1, 0);
+		else
+			target_error(t, "whois %s: no WHOIS server for %s",
+				     r->server, r->query);
 		td_record_release(&rec);
 		goto out;
 	}
@@ -471,8 +484,7 @@ on_registrar_rdap(const struct td_http_reply *r, void *payload)
 			target_error(t, "rdap %s: %s", r->url, err.msg);
 		}
 	} else {
-		target_error(t, "rdap %s (registrar): %s (HTTP %ld)", r->url,
-			     td_net_status_name(r->status), r->code);
+		http_error(t, r, " (registrar)");
 	}
 	free(q);
 }
@@ -518,10 +530,7 @@ on_domain_rdap(const struct td_http_reply *r, void *payload)
 		td_record_release(&rec);
 		target_error(t, "rdap %s: %s", r->url, err.msg);
 	} else {
-		target_error(t, "rdap %s: %s%s%s (HTTP %ld)", r->url,
-			     td_net_status_name(r->status),
-			     r->error ? ": " : "", r->error ? r->error : "",
-			     r->code);
+		http_error(t, r, "");
 	}
 	start_domain_whois(q->l, t);
 	free(q);
@@ -995,4 +1004,10 @@ const struct td_target *
 td_lookup_target(const struct td_lookup *l, size_t i)
 {
 	return i < l->nr ? l->t[i] : NULL;
+}
+
+void
+td_lookup_stats(const struct td_lookup *l, struct td_net_stats *out)
+{
+	td_net_stats(l->net, out);
 }

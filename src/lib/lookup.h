@@ -103,6 +103,9 @@ int td_lookup_run(struct td_lookup *l);
 size_t td_lookup_count(const struct td_lookup *l);
 const struct td_target *td_lookup_target(const struct td_lookup *l, size_t i);
 
+/* Requests sent so far (see td_net_stats()). */
+void td_lookup_stats(const struct td_lookup *l, struct td_net_stats *out);
+
 struct td_jw;
 /* Write one target as a JSON object (docs/lookup-schema.md). */
 void td_lookup_json(struct td_jw *w, const struct td_target *t);

@@ -57,17 +57,20 @@ for p in range(0, 50):
         s.close(); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 print(port)'
 }
-# start_whoisd ROOT [FAULTS]: WHOIS_PORT, WHOIS_LOG
+# start_whoisd ROOT [FAULTS [TAG]]: WHOIS_PORT, WHOIS_LOG; with TAG, a
+# further server with its own files (whoisd-TAG.log): start one per
+# WHOIS server of the fake world and keep each WHOIS_PORT.
 start_whoisd() {
-	WHOIS_LOG="$T/whoisd.log"
+	w=whoisd${3:+-$3}
+	WHOIS_LOG="$T/$w.log"
 	: >"$WHOIS_LOG"
-	rm -f "$T/whoisd.port"
+	rm -f "$T/$w.port"
 	python3 "$SRV/whoisd.py" --root "$1" ${2:+--faults "$2"} \
-		--log "$WHOIS_LOG" --port-file "$T/whoisd.port" --parent $$ \
-		>"$T/whoisd.err" 2>&1 &
+		--log "$WHOIS_LOG" --port-file "$T/$w.port" --parent $$ \
+		>"$T/$w.err" 2>&1 &
 	TD_PIDS="$TD_PIDS $!"
-	wait_file "$T/whoisd.port" || { cat "$T/whoisd.err" >&2; return 1; }
-	WHOIS_PORT=$(cat "$T/whoisd.port")
+	wait_file "$T/$w.port" || { cat "$T/$w.err" >&2; return 1; }
+	WHOIS_PORT=$(cat "$T/$w.port")
 }
 # start_httpd ROOT [FAULTS]: HTTP_PORT, HTTP_LOG
 start_httpd() {
