@@ -510,6 +510,23 @@ finish_ok(struct td_net *n, struct http_xfer *x, long code)
 		CURLHE_OK)
 		r->retry_after =
 		    td_http_retry_after(h->value, (long long)time(NULL));
+	if ((code == 429 || code == 503) && r->retries < 2) {
+		long long wait = r->retry_after >= 0
+				     ? (long long)r->retry_after * 1000
+				     : 1000LL << r->retries;
+
+		if (wait <= (long long)n->opts.max_wait_ms) {
+			free(r->content_type);
+			r->content_type = NULL;
+			td_net_retry_later(n, r, wait); /* frees x */
+			return;
+		}
+	}
+	if ((code == 429 || code == 503) &&
+	    r->retry_after * 1000LL > (long long)n->opts.max_wait_ms &&
+	    td_net_ban(n, r->srv->name,
+		       (long long)time(NULL) + r->retry_after) < 0)
+		n->oom = 1;
 	r->final_url = x->url;
 	x->url = NULL;
 	td_net_finish(n, r, TD_NET_OK, NULL);

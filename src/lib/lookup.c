@@ -151,6 +151,23 @@ save_raw(struct td_lookup *l, const char *kind, const char *what,
 	td_buf_release(&name);
 }
 
+/*
+ * A WHOIS quota answer: say so, and ask that server nothing more for the
+ * ban period (its other queued queries end as rate-limited).
+ */
+static void
+rate_limited(struct td_lookup *l, struct td_target *t,
+	     const struct td_whois_reply *r, struct td_record *rec)
+{
+	target_error(t, "whois %s for %s: rate limited, not asked again for "
+			"%u s: %s",
+		     r->server, r->query, l->o.whois_ban_s,
+		     rec->status_text ? rec->status_text : "");
+	td_record_release(rec);
+	td_net_ban(l->net, r->server,
+		   (long long)time(NULL) + (long long)l->o.whois_ban_s);
+}
+
 /* ---- networks of addresses ---- */
 
 static void ip_whois(struct td_lookup *l, struct td_target *t, size_t i,
@@ -174,6 +191,10 @@ on_ip_whois(const struct td_whois_reply *r, void *payload)
 		target_error(q->t, "whois %s for %s: unreadable answer",
 			     r->server, ip->ip);
 		td_record_release(&rec);
+		goto out;
+	}
+	if (rec.status == TD_REC_RATE_LIMITED) {
+		rate_limited(q->l, q->t, r, &rec);
 		goto out;
 	}
 	if (rec.referral && q->hops < MAX_REFERRALS &&
@@ -381,9 +402,7 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 		goto out;
 	}
 	if (rec.status == TD_REC_RATE_LIMITED) {
-		target_error(t, "whois %s for %s: rate limited: %s", r->server,
-			     t->domain, rec.status_text ? rec.status_text : "");
-		td_record_release(&rec);
+		rate_limited(q->l, t, r, &rec);
 		goto out;
 	}
 	/* the root's answer for the TLD: go on to the registry */
@@ -807,6 +826,8 @@ td_lookup_new(struct td_lookup **out, const struct td_lookup_opts *opts,
 	if (!l)
 		return td_error_set(err, TD_ENOMEM, "out of memory");
 	l->o = *opts;
+	if (!l->o.whois_ban_s)
+		l->o.whois_ban_s = 3600;
 	if (l->o.save_raw && mkdir(l->o.save_raw, 0700) < 0 &&
 	    errno != EEXIST) {
 		free(l);

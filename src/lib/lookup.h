@@ -82,6 +82,9 @@ struct td_lookup_opts {
 	int no_rdap;		    /* WHOIS only */
 	int check_email;	    /* check abuse e-mail domains (default 1) */
 	const char *save_raw;	    /* folder to keep every raw answer */
+	unsigned whois_ban_s;	    /* a WHOIS server that answers with a
+				       quota text is not asked again for
+				       this long (default 3600 s) */
 };
 
 struct td_lookup;

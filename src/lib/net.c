@@ -44,6 +44,8 @@ td_net_status_name(enum td_net_status s)
 		return "refused";
 	case TD_NET_TOO_BIG:
 		return "too-big";
+	case TD_NET_LIMITED:
+		return "rate-limited";
 	case TD_NET_ERROR:
 		return "error";
 	}
@@ -69,6 +71,8 @@ td_net_gate_wait(const struct td_net_gate *g, long long now)
 
 	if (g->max_inflight && g->inflight >= g->max_inflight)
 		return -1;
+	if (g->hold_until > now)
+		return g->hold_until - now;
 	if (!g->interval_ms || !g->stamped)
 		return 0;
 	next = g->last_start + g->interval_ms;
@@ -734,6 +738,77 @@ td_net_finish(struct td_net *n, struct td_net_req *r, enum td_net_status status,
 	ready_push(n, r);
 }
 
+void
+td_net_retry_later(struct td_net *n, struct td_net_req *r, long long wait_ms)
+{
+	struct td_net_server *s = r->srv;
+	long long until = td_net_now(n) + wait_ms;
+
+	if (r->state == TD_NET_ACTIVE) {
+		cancel_step(n, r);
+		active_remove(n, r);
+	}
+	if (r->holds_slot) {
+		td_net_gate_release(&s->gate);
+		r->holds_slot = 0;
+	}
+	r->gen++;
+	r->retries++;
+	r->code = 0;
+	r->retry_after = -1;
+	free(r->content_type);
+	r->content_type = NULL;
+	free(r->final_url);
+	r->final_url = NULL;
+	td_buf_reset(&r->body);
+	if (until > s->gate.hold_until)
+		s->gate.hold_until = until;
+	r->state = TD_NET_QUEUED;
+	r->qnext = s->qhead;
+	s->qhead = r;
+	if (!r->qnext)
+		s->qtail = &r->qnext;
+	n->stats.retried++;
+}
+
+static struct td_net_server *
+find_server(const struct td_net *n, const char *name)
+{
+	struct td_net_server *s;
+
+	for (s = n->servers; s; s = s->next)
+		if (s->kind != TD_NET_KIND_DNS && !strcasecmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+int
+td_net_ban(struct td_net *n, const char *server, long long until)
+{
+	struct td_net_server *s = find_server(n, server);
+
+	if (!s) {
+		s = get_server(n,
+			       strstr(server, "://") ? TD_NET_KIND_HTTP
+						     : TD_NET_KIND_WHOIS,
+			       server);
+		if (!s)
+			return TD_ENOMEM;
+	}
+	if (until > s->banned_until)
+		s->banned_until = until;
+	return 0;
+}
+
+long long
+td_net_banned(const struct td_net *n, const char *server)
+{
+	const struct td_net_server *s = find_server(n, server);
+
+	return s && s->banned_until > (long long)time(NULL) ? s->banned_until
+							   : 0;
+}
+
 /* resolution for HTTP and WHOIS */
 
 struct resolve_ticket {
@@ -987,6 +1062,20 @@ start_queued(struct td_net *n, long long now, int *queued, int *started)
 	*queued = 0;
 	*started = 0;
 	for (s = n->servers; s; s = s->next) {
+		if (s->banned_until && s->qhead &&
+		    s->banned_until <= (long long)time(NULL))
+			s->banned_until = 0;
+		while (s->banned_until && s->qhead) {
+			struct td_net_req *r = s->qhead;
+
+			s->qhead = r->qnext;
+			if (!s->qhead)
+				s->qtail = &s->qhead;
+			*started = 1;
+			td_net_finish(n, r, TD_NET_LIMITED,
+				      "%s asked not to be queried for now",
+				      s->name);
+		}
 		while (s->qhead) {
 			struct td_net_req *r = s->qhead;
 
@@ -1195,6 +1284,8 @@ td_net_new(struct td_net **out, const struct td_net_opts *opts,
 		n->opts.max_body = defaults.max_body;
 	if (!n->opts.dns_inflight)
 		n->opts.dns_inflight = defaults.dns_inflight;
+	if (!n->opts.max_wait_ms)
+		n->opts.max_wait_ms = defaults.max_wait_ms;
 	n->rtail = &n->ready;
 	rc = TD_EINVAL;
 	if (n->opts.timeout_ms > TD_NET_MAX_TIMEOUT_MS) {

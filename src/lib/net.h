@@ -43,12 +43,18 @@ struct td_net_opts {
 				   Host header and TLS name stay HOST's.
 				   For private mirrors and tests. */
 	size_t nr_connect_to;
+	unsigned max_wait_ms;	/* an HTTP 429 or 503 whose Retry-After
+				   (or, without one, 1 s then 2 s) is at
+				   most this is retried, twice at most,
+				   with every request to that server held
+				   back meanwhile (default 30000); a longer
+				   one bans the server for that time */
 };
 
 /* A zero numeric field means "the default" too. */
 #define TD_NET_OPTS_INIT                                                       \
 	{                                                                      \
-		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32, NULL, 0          \
+		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32, NULL, 0, 30000   \
 	}
 
 /* Outcome of one request. */
@@ -61,12 +67,14 @@ enum td_net_status {
 	TD_NET_REFUSED,	 /* connection refused or reset, a target that
 			    is not a public address, DNS REFUSED */
 	TD_NET_TOO_BIG,	 /* the answer exceeded max_body */
+	TD_NET_LIMITED,	 /* the server asked us to wait longer than
+			    max_wait_ms, or is banned: not asked */
 	TD_NET_ERROR	 /* anything else; see error */
 };
 
 /*
  * Name for output: "ok", "nxdomain", "nodata", "servfail", "timeout",
- * "refused", "too-big", "error".  Returns a static string, never NULL.
+ * "refused", "too-big", "rate-limited", "error".  Returns a static string, never NULL.
  */
 const char *td_net_status_name(enum td_net_status s);
 
@@ -190,12 +198,28 @@ int td_net_whois(struct td_net *n, const char *server, const char *query,
  */
 int td_net_run(struct td_net *n);
 
+/*
+ * Do not ask server (as named in answers: a WHOIS "HOST:PORT", an HTTP
+ * origin "scheme://host:port") again before until (UTC seconds): its
+ * queued and later requests end with TD_NET_LIMITED.  For a WHOIS quota
+ * text (which only the caller can read) and for bans remembered from an
+ * earlier run.  Returns 0, or TD_ENOMEM.
+ */
+int td_net_ban(struct td_net *n, const char *server, long long until);
+
+/*
+ * When server is banned: the UTC second the ban ends, else 0.  For
+ * remembering bans across runs.
+ */
+long long td_net_banned(const struct td_net *n, const char *server);
+
 /* Requests actually sent so far, per protocol (for the benchmark). */
 struct td_net_stats {
 	unsigned long dns;	    /* queries handed to c-ares */
 	unsigned long http;	    /* transfers, one per redirect hop */
 	unsigned long whois;	    /* connections opened */
 	unsigned long deduplicated; /* requests answered by another one */
+	unsigned long retried;	    /* HTTP 429/503 retries */
 };
 
 /* Copy the counters of n into *out (nothing to free). */

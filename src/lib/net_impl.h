@@ -28,6 +28,7 @@ struct td_net_gate {
 	unsigned inflight;
 	int stamped; /* last_start is valid */
 	long long last_start;
+	long long hold_until; /* ms: no start before (Retry-After) */
 };
 
 /*
@@ -94,6 +95,7 @@ struct td_net_req {
 	char *final_url;
 	char *content_type;
 	long retry_after;
+	int retries; /* 429/503 retries so far */
 
 	void *impl; /* state of the step in progress */
 };
@@ -103,6 +105,7 @@ struct td_net_server {
 	char *name;
 	struct td_net_gate gate;
 	struct td_net_req *qhead, **qtail;
+	long long banned_until; /* UTC seconds; 0: not banned */
 	struct td_net_server *next;
 };
 
@@ -190,6 +193,13 @@ typedef void (*td_net_resolve_cb)(struct td_net *n, struct td_net_req *r,
 				  const struct td_net_addrs *a);
 int td_net_resolve(struct td_net *n, struct td_net_req *r, const char *host,
 		   unsigned port, td_net_resolve_cb cb);
+
+/*
+ * Put r, whose server answered 429/503, back at the head of its server's
+ * queue, holding every start to that server for wait_ms.
+ */
+void td_net_retry_later(struct td_net *n, struct td_net_req *r,
+			long long wait_ms);
 
 /* dns.c */
 int td_dns_init(struct td_net *n, struct td_error *err);

@@ -85,7 +85,7 @@ td() {
 }
 tdr() { td --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" "$@"; }
 
-plan 22
+plan 23
 
 # 1-5: the WHOIS chain: IANA -> registry -> registrar, and LACNIC
 td --no-rdap --json weppos.com >"$T/w.json" 2>"$T/w.err"
@@ -175,6 +175,13 @@ e=" ".join(t["errors"])
 assert "rate limited" in e, e
 assert not [x for x in t["parties"] if x["role"]=="registrar"], t["parties"]
 assert t["addresses"][0]["ip"]=="192.0.2.30"' <"$T/q.json"
+
+: >"$T/whoisd-registry.log"
+printf 'quota.com\nweppos.com\n' | td --no-rdap --json --batch - \
+	>"$T/q2.json" 2>/dev/null
+check "fault: after a quota text the server is not asked again" sh -c "
+	! grep -q weppos '$T/whoisd-registry.log' &&
+	grep -q 'not to be queried' '$T/q2.json'"
 
 # 18: NXDOMAIN is said as such
 tdr --json nowhere.test >"$T/nx.json" 2>/dev/null

@@ -55,6 +55,17 @@ need(const char *var)
 	return v;
 }
 
+static unsigned g_max_wait; /* 0: the default */
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static struct td_net *
 new_net(const char *dns, unsigned timeout_ms, size_t max_body,
 	int allow_loopback)
@@ -68,6 +79,7 @@ new_net(const char *dns, unsigned timeout_ms, size_t max_body,
 	if (max_body)
 		o.max_body = max_body;
 	o.allow_loopback = allow_loopback;
+	o.max_wait_ms = g_max_wait;
 	if (td_net_new(&n, &o, &err))
 		fail_msg("td_net_new: %s", err.msg);
 	return n;
@@ -511,11 +523,19 @@ http_404_with_rdap_error(void **state)
 	seen_release(&s);
 }
 
+static int log_count(const char *var, const char *needle);
+static int log_mentions(const char *var, const char *needle);
+
+/* A wait longer than max_wait_ms: the answer is given, the server banned. */
 static void
 http_429_and_503_retry_after(void **state)
 {
-	struct seen s;
+	const char *base = need("TD_TEST_HTTP");
+	struct seen s, s2;
+	struct td_net *n;
+	char url[512];
 
+	g_max_wait = 5000;
 	http_one(&s, "/fault/429/7", 2000, 0);
 	assert_int_equal(s.status, TD_NET_OK);
 	assert_int_equal(s.code, 429);
@@ -525,6 +545,53 @@ http_429_and_503_retry_after(void **state)
 	http_one(&s, "/fault/503date", 2000, 0);
 	assert_int_equal(s.code, 503);
 	assert_true(s.retry_after >= 100 && s.retry_after <= 121);
+	seen_release(&s);
+
+	/* banned: the next request to that server is not sent */
+	n = new_net(NULL, 2000, 0, 1);
+	memset(&s, 0, sizeof(s));
+	memset(&s2, 0, sizeof(s2));
+	snprintf(url, sizeof(url), "%s/fault/429/60?ban", base);
+	assert_int_equal(td_net_http_get(n, url, NULL, on_http, &s), 0);
+	run(n, &s, 1);
+	assert_int_equal(s.code, 429);
+	assert_true(td_net_banned(n, base) > 0);
+	snprintf(url, sizeof(url), "%s/domain/never-asked-banned", base);
+	assert_int_equal(td_net_http_get(n, url, NULL, on_http, &s2), 0);
+	run(n, &s2, 1);
+	assert_int_equal(s2.status, TD_NET_LIMITED);
+	assert_int_equal(log_mentions("TD_TEST_HTTP_LOG",
+				      "never-asked-banned"), 0);
+	td_net_free(n);
+	g_max_wait = 0;
+	seen_release(&s);
+	seen_release(&s2);
+}
+
+/* A short Retry-After is waited out and the request sent again, twice. */
+static void
+http_429_retried(void **state)
+{
+	const char *base = need("TD_TEST_HTTP");
+	struct td_net *n = new_net(NULL, 2000, 0, 1);
+	struct td_net_stats st;
+	struct seen s;
+	char url[512];
+	long long t0 = mono_ms();
+
+	memset(&s, 0, sizeof(s));
+	snprintf(url, sizeof(url), "%s/fault/429/1?retried-%lld", base,
+		 (long long)getpid());
+	assert_int_equal(td_net_http_get(n, url, NULL, on_http, &s), 0);
+	run(n, &s, 1);
+	assert_int_equal(s.code, 429);
+	td_net_stats(n, &st);
+	assert_int_equal(st.retried, 2);
+	assert_int_equal(st.http, 3);
+	assert_true(mono_ms() - t0 >= 2000);
+	snprintf(url, sizeof(url), "retried-%lld", (long long)getpid());
+	assert_int_equal(log_count("TD_TEST_HTTP_LOG", url), 3);
+	td_net_free(n);
 	seen_release(&s);
 }
 
@@ -621,6 +688,23 @@ log_mentions(const char *var, const char *needle)
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, needle))
 			found = 1;
+	fclose(f);
+	return found;
+}
+
+static int
+log_count(const char *var, const char *needle)
+{
+	const char *path = getenv(var);
+	char line[4096];
+	int found = 0;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "r")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			found++;
 	fclose(f);
 	return found;
 }
@@ -940,6 +1024,7 @@ main(void)
 	    cmocka_unit_test(http_200_rdap),
 	    cmocka_unit_test(http_404_with_rdap_error),
 	    cmocka_unit_test(http_429_and_503_retry_after),
+	    cmocka_unit_test(http_429_retried),
 	    cmocka_unit_test(http_redirects_followed_up_to_five),
 	    cmocka_unit_test(http_oversize_is_cut),
 	    cmocka_unit_test(http_stall_and_drip_time_out),
