@@ -149,6 +149,16 @@ human(struct td_buf *o, const struct td_target *t)
 			if (p->flags & TD_PARTY_EMAIL_DEAD)
 				td_buf_adds(o, "  (no mail host: undeliverable)");
 			td_buf_addch(o, '\n');
+			if (p->dead_email) {
+				td_buf_adds(o, "             (in place of ");
+				esc(o, p->dead_email);
+				td_buf_adds(o, ", which has no mail host; "
+					       "from ");
+				esc(o, p->email_prov.source);
+				td_buf_addch(o, ' ');
+				esc(o, p->email_prov.server);
+				td_buf_adds(o, ")\n");
+			}
 		}
 		if (p->phone) {
 			td_buf_adds(o, "             phone ");

@@ -594,6 +594,7 @@ party_add(struct td_target *t, const char *role)
 	p = &t->parties[t->nr_parties++];
 	memset(p, 0, sizeof(*p));
 	p->role = role;
+	p->ip = -1;
 	return p;
 }
 
@@ -748,6 +749,7 @@ derive_parties(struct td_target *t)
 		p = party_add(t, "host");
 		if (!p)
 			continue;
+		p->ip = (int)i;
 		p->name = dup0(name);
 		p->abuse_email = dup0(ip->rec.abuse_email);
 		p->phone = dup0(ip->rec.abuse_phone);
@@ -769,27 +771,212 @@ derive_parties(struct td_target *t)
 
 /* ---- abuse addresses: is there a mail host? ---- */
 
+static void climb(struct td_lookup *l, struct td_target *t, size_t i,
+		  const char *cidr, const char *url);
+
+static void check_email(struct td_lookup *l, struct td_target *t, size_t i);
+
+/* Put a live address in place of the party's dead one. */
+static void
+party_fallback(struct td_lookup *l, struct td_target *t, size_t i,
+	       const char *email, const struct td_prov *from)
+{
+	struct td_party *p = &t->parties[i];
+	char *e = dup0(email);
+
+	if (!e)
+		return;
+	if (!p->dead_email)
+		p->dead_email = p->abuse_email;
+	else
+		free(p->abuse_email);
+	p->abuse_email = e;
+	p->flags = (p->flags & ~TD_PARTY_EMAIL_DEAD) | TD_PARTY_EMAIL_FALLBACK;
+	if (from)
+		prov_set(&p->email_prov, from->source, from->server,
+			 from->query, from->when);
+	check_email(l, t, i);
+}
+
+/* The parent network's answer: its abuse address, if another one. */
+static void
+on_parent_rdap(const struct td_http_reply *r, void *payload)
+{
+	struct req *q = payload;
+	struct td_party *p = &q->t->parties[q->party];
+	struct td_record rec;
+	struct td_error err = {0, ""};
+	struct td_prov pr = {"rdap", NULL, NULL, 0};
+
+	if (r->status != TD_NET_OK || r->code != 200) {
+		http_error(q->t, r, " (parent network)");
+		goto out;
+	}
+	save_raw(q->l, "rdap", r->url, r->body, r->len);
+	if (td_rdap_parse(&rec, r->body, r->len, r->final_url, &err) == 0 &&
+	    rec.status == TD_REC_FOUND && rec.abuse_email &&
+	    strcasecmp(rec.abuse_email, p->abuse_email)) {
+		pr.server = (char *)r->final_url;
+		pr.query = (char *)r->url;
+		pr.when = r->when;
+		party_fallback(q->l, q->t, q->party, rec.abuse_email, &pr);
+	} else if (rec.status == TD_REC_FOUND && rec.nr_cidrs &&
+		   p->climbs < 3) {
+		/* no other address here: one level up again */
+		climb(q->l, q->t, q->party, rec.cidrs[0], r->final_url);
+	}
+	td_record_release(&rec);
+out:
+	free(q);
+}
+
+/*
+ * Ask the RDAP server of url for the network just above cidr: RFC 9082
+ * 3.1.1 "ip/ADDRESS/LEN" gives the most specific network holding the
+ * whole block, which for the block one bit shorter is the parent.
+ */
+static void
+climb(struct td_lookup *l, struct td_target *t, size_t i, const char *cidr,
+      const char *url)
+{
+	unsigned char a[16];
+	char addr[INET6_ADDRSTRLEN], pfx[64];
+	const char *slash = strchr(cidr, '/'), *ip;
+	struct td_buf u = TD_BUF_INIT;
+	int fam, bits, len, k;
+	struct req *q;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof(pfx) || !url ||
+	    !(ip = strstr(url, "/ip/")))
+		return;
+	memcpy(pfx, cidr, (size_t)(slash - cidr));
+	pfx[slash - cidr] = '\0';
+	fam = strchr(pfx, ':') ? AF_INET6 : AF_INET;
+	bits = fam == AF_INET6 ? 128 : 32;
+	len = atoi(slash + 1);
+	if (inet_pton(fam, pfx, a) != 1 || len < 2 || len > bits)
+		return;
+	len--;
+	for (k = len; k < bits; k++)
+		a[k / 8] &= (unsigned char)~(0x80u >> (k % 8));
+	if (!inet_ntop(fam, a, addr, sizeof(addr)))
+		return;
+	td_buf_add(&u, url, (size_t)(ip - url));
+	td_buf_printf(&u, "/ip/%s/%d", addr, len);
+	q = req_new(l, t);
+	if (!q || td_buf_failed(&u)) {
+		free(q);
+		td_buf_release(&u);
+		return;
+	}
+	q->party = i;
+	t->parties[i].climbs++;
+	if (td_net_http_get(l->net, u.ptr, "application/rdap+json",
+			    on_parent_rdap, q) < 0)
+		free(q);
+	td_buf_release(&u);
+}
+
+/*
+ * The party's abuse address has no mail host: the parent network's
+ * contact for a host, the other record's for a registrar.
+ */
+static void
+email_dead(struct td_lookup *l, struct td_target *t, size_t i)
+{
+	struct td_party *p = &t->parties[i];
+
+	p->flags |= TD_PARTY_EMAIL_DEAD;
+	if (!strcmp(p->role, "host") && p->ip >= 0 &&
+	    (size_t)p->ip < t->nr_ips && p->climbs < 3) {
+		const struct td_ip *ip = &t->ips[p->ip];
+		const char *cidr = NULL;
+
+		if (p->climbs == 0 && ip->rec.nr_cidrs &&
+		    !strcmp(ip->prov.source ? ip->prov.source : "", "rdap"))
+			cidr = ip->rec.cidrs[0];
+		else if (p->climbs > 0 && p->email_prov.query)
+			cidr = strstr(p->email_prov.query, "/ip/")
+				   ? strstr(p->email_prov.query, "/ip/") + 4
+				   : NULL;
+		if (cidr)
+			climb(l, t, i, cidr,
+			      p->climbs ? p->email_prov.server : p->prov.server);
+	} else if (!strcmp(p->role, "registrar") && !p->dead_email) {
+		const struct td_record *recs[2] = {&t->registrar_rec,
+						   &t->domain_rec};
+		const struct td_prov *provs[2] = {&t->registrar_prov,
+						  &t->domain_prov};
+		int k;
+
+		for (k = 0; k < 2; k++)
+			if (recs[k]->abuse_email &&
+			    strcasecmp(recs[k]->abuse_email, p->abuse_email)) {
+				party_fallback(l, t, i, recs[k]->abuse_email,
+					       provs[k]);
+				return;
+			}
+	}
+}
+
 static void
 on_email_dns(const struct td_dns_answer *a, void *payload)
 {
 	struct req *q = payload;
 	struct td_party *p = &q->t->parties[q->party];
+	size_t k;
+	int null_mx = a->qtype == TD_DNS_MX && a->status == TD_NET_OK;
 
+	/* the answer may be for an address the party no longer offers */
+	if (!p->abuse_email || !q->domain ||
+	    strcasecmp(strrchr(p->abuse_email, '@') + 1, q->domain))
+		goto out;
+	for (k = 0; k < a->nr && null_mx; k++)
+		if (a->rrs[k].type == TD_DNS_MX && strcmp(a->rrs[k].value, "."))
+			null_mx = 0;
 	if (a->qtype == TD_DNS_MX && a->status == TD_NET_NODATA) {
 		/* RFC 5321 5.1: no MX means the A record is the mail host */
 		struct req *q2 = req_new(q->l, q->t);
 
 		if (q2) {
 			q2->party = q->party;
+			q2->domain = q->domain;
+			q->domain = NULL;
 			if (td_net_dns(q->l->net, a->qname, TD_DNS_A,
-				       on_email_dns, q2) < 0)
+				       on_email_dns, q2) < 0) {
+				free(q2->domain);
 				free(q2);
+			}
 		}
 	} else if (a->status == TD_NET_NXDOMAIN ||
-		   a->status == TD_NET_NODATA) {
-		p->flags |= TD_PARTY_EMAIL_DEAD;
+		   a->status == TD_NET_NODATA || null_mx) {
+		/* RFC 7505: a null MX says the domain takes no mail */
+		email_dead(q->l, q->t, q->party);
 	}
+out:
+	free(q->domain);
 	free(q);
+}
+
+static void
+check_email(struct td_lookup *l, struct td_target *t, size_t i)
+{
+	const char *at;
+	struct req *q;
+
+	if (!t->parties[i].abuse_email ||
+	    !(at = strrchr(t->parties[i].abuse_email, '@')) || !at[1])
+		return;
+	q = req_new(l, t);
+	if (!q)
+		return;
+	q->party = i;
+	q->domain = dup0(at + 1);
+	if (!q->domain ||
+	    td_net_dns(l->net, at + 1, TD_DNS_MX, on_email_dns, q) < 0) {
+		free(q->domain);
+		free(q);
+	}
 }
 
 static void
@@ -797,20 +984,8 @@ check_emails(struct td_lookup *l, struct td_target *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nr_parties; i++) {
-		const char *at;
-		struct req *q;
-
-		if (!t->parties[i].abuse_email ||
-		    !(at = strrchr(t->parties[i].abuse_email, '@')) || !at[1])
-			continue;
-		q = req_new(l, t);
-		if (!q)
-			return;
-		q->party = i;
-		if (td_net_dns(l->net, at + 1, TD_DNS_MX, on_email_dns, q) < 0)
-			free(q);
-	}
+	for (i = 0; i < t->nr_parties; i++)
+		check_email(l, t, i);
 }
 
 /* ---- the public API ---- */
@@ -887,7 +1062,9 @@ target_free(struct td_target *t)
 		free(p->web_form);
 		free(p->country);
 		free(p->detail);
+		free(p->dead_email);
 		prov_release(&p->prov);
+		prov_release(&p->email_prov);
 	}
 	free(t->parties);
 	for (i = 0; i < t->nr_errors; i++)

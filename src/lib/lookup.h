@@ -26,6 +26,8 @@ struct td_prov {
 				       MX or A record */
 #define TD_PARTY_HIDDEN_ORIGIN 0x02u /* a CDN hides the real host */
 #define TD_PARTY_PROXY 0x04u	    /* privacy/proxy service */
+#define TD_PARTY_EMAIL_FALLBACK 0x08u /* abuse_email replaces dead_email,
+					 which has no mail host */
 
 struct td_party {
 	const char *role;  /* static: "registrar", "host", "cdn", "platform",
@@ -36,6 +38,12 @@ struct td_party {
 	char *web_form;
 	char *country;
 	char *detail;	   /* e.g. "AS13335 104.16.0.0/13", "IANA 292" */
+	char *dead_email;  /* the record's own address, when it has no
+			      mail host and abuse_email is a fallback */
+	struct td_prov email_prov; /* where the fallback abuse_email came
+				      from (source NULL otherwise) */
+	int ip;		   /* host: index into target ips, else -1 */
+	int climbs;	   /* parent networks asked for a live address */
 	struct td_prov prov;
 	unsigned flags;	   /* TD_PARTY_* */
 };

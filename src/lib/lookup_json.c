@@ -75,6 +75,7 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 		td_jw_kstr(w, "abuse_email", p->abuse_email);
 		td_jw_kbool(w, "abuse_email_dead",
 			    !!(p->flags & TD_PARTY_EMAIL_DEAD));
+		td_jw_kstr(w, "abuse_email_replaces", p->dead_email);
 		td_jw_kstr(w, "phone", p->phone);
 		td_jw_kstr(w, "web_form", p->web_form);
 		td_jw_kstr(w, "country", p->country);
@@ -83,6 +84,17 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 			    !!(p->flags & TD_PARTY_HIDDEN_ORIGIN));
 		td_jw_kbool(w, "privacy_proxy", !!(p->flags & TD_PARTY_PROXY));
 		prov(w, "provenance", &p->prov);
+		td_jw_key(w, "abuse_email_provenance");
+		if (p->email_prov.source) {
+			td_jw_obj(w);
+			td_jw_kstr(w, "source", p->email_prov.source);
+			td_jw_kstr(w, "server", p->email_prov.server);
+			td_jw_kstr(w, "query", p->email_prov.query);
+			ktime(w, "when", p->email_prov.when);
+			td_jw_obj_end(w);
+		} else {
+			td_jw_null(w);
+		}
 		td_jw_obj_end(w);
 	}
 	td_jw_arr_end(w);

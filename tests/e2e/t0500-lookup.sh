@@ -30,6 +30,13 @@ cp "$C/whois-weppos/responses/whois.pir.org/org/response_throttled.txt" \
 cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/github.com.json"
 cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" \
 	"$W/rdap/ip/74.125.225.229.json"
+# RadioLink's ARIN network, and LACNIC's Triara network standing in for
+# its parent (the corpus has no record of the real parent).
+cp "$C/rdap-icann/responses/network_192_198_0_0.json" \
+	"$W/rdap/ip/192.198.1.5.json"
+mkdir -p "$W/rdap/ip/192.198.0.0"
+cp "$C/ipwhois-rdap/rdap-ip/200.57.141.161.json" \
+	"$W/rdap/ip/192.198.0.0/21.json"
 # A bootstrap with the shipped IANA files and no WHOIS server list, so
 # domain WHOIS starts at the referral root.
 cp "$TD_TOP"/data/iana/*.json "$W/boot/"
@@ -53,6 +60,7 @@ dns-rr=cf.test,2,$(wire ada.ns.cloudflare.com)
 host-record=quota.com,192.0.2.30
 host-record=stall.test,192.0.2.31
 host-record=site.firebaseapp.com,192.0.2.40
+host-record=radio.test,192.198.1.5
 CONF
 cat >"$T/http.faults" <<'MAP'
 /rdap/domain/stall.test	stall
@@ -85,7 +93,7 @@ td() {
 }
 tdr() { td --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" "$@"; }
 
-plan 23
+plan 24
 
 # 1-5: the WHOIS chain: IANA -> registry -> registrar, and LACNIC
 td --no-rdap --json weppos.com >"$T/w.json" 2>"$T/w.err"
@@ -139,6 +147,15 @@ assert r["abuse_email_dead"] is False, r' <"$T/r.json"
 check "RDAP: the registrar link failure is one error line" jsonq '
 e=o["target"]["errors"]
 assert any("rdap.markmonitor.com" in x for x in e), e' <"$T/r.json"
+
+tdr --json radio.test >"$T/up.json" 2>/dev/null
+check "dead abuse address: the parent network's contact instead" jsonq '
+h=[x for x in o["target"]["parties"] if x["role"]=="host"][0]
+assert h["abuse_email_replaces"]=="daniel.petsinger@radiolinkinternet.com", h
+assert h["abuse_email"].lower().endswith("@triara.com"), h
+assert not h["abuse_email_dead"], h
+assert h["abuse_email_provenance"]["server"].endswith("/rdap/ip/192.198.0.0/21"), h
+assert h["provenance"]["server"].endswith("/rdap/ip/192.198.1.5"), h' <"$T/up.json"
 
 # 10-11: CDN and platform from the shipped data
 tdr --json https://phish.cf.test/login >"$T/cf.json" 2>/dev/null
@@ -196,7 +213,7 @@ check "batch: three inputs, each question asked once" sh -c "
 	[ \$(wc -l <'$T/b.json') -eq 3 ] &&
 	python3 -c 'import json,sys
 s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
-assert s[\"http\"]==2, s   # domain + network
+assert s[\"http\"]==3, s   # domain, network, its parent
 ' '$T/b.err'"
 
 # 20: --save-raw keeps what came back
