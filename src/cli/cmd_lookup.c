@@ -102,6 +102,15 @@ human(struct td_buf *o, const struct td_target *t)
 		td_buf_adds(o, ", registrable domain ");
 		esc(o, t->domain);
 		td_buf_printf(o, ", DNS %s\n", td_net_status_name(t->dns_status));
+		if (t->platform_suffix) {
+			td_buf_adds(o, "  under ");
+			esc(o, t->platform_suffix);
+			td_buf_adds(o, ", a platform's suffix (Public Suffix "
+				       "List, private section); registry "
+				       "asked about ");
+			esc(o, t->reg_domain);
+			td_buf_addch(o, '\n');
+		}
 	}
 	for (i = 0; i < t->nr_cnames; i++) {
 		td_buf_adds(o, "  CNAME ");

@@ -390,14 +390,14 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 
 	if (r->status != TD_NET_OK) {
 		target_error(t, "whois %s for %s: %s%s%s", r->server,
-			     t->domain, td_net_status_name(r->status),
+			     t->reg_domain, td_net_status_name(r->status),
 			     r->error ? ": " : "", r->error ? r->error : "");
 		goto out;
 	}
 	save_raw(q->l, "whois", r->query, r->text, r->len);
 	if (td_whois_parse(&rec, r->text, r->len, r->server, NULL) < 0) {
 		target_error(t, "whois %s for %s: unreadable answer", r->server,
-			     t->domain);
+			     t->reg_domain);
 		td_record_release(&rec);
 		goto out;
 	}
@@ -446,7 +446,7 @@ domain_whois(struct td_lookup *l, struct td_target *t, const char *server,
 	     int hops, int registrar)
 {
 	struct req *q = req_new(l, t);
-	const char *query = t->domain;
+	const char *query = t->reg_domain;
 	char tld[256];
 
 	if (!q)
@@ -454,11 +454,11 @@ domain_whois(struct td_lookup *l, struct td_target *t, const char *server,
 	q->hops = hops;
 	q->registrar = registrar;
 	if (hops == 0 && !registrar && !l->o.whois_server &&
-	    !td_bootstrap_whois_domain(l->boot, t->domain)) {
+	    !td_bootstrap_whois_domain(l->boot, t->reg_domain)) {
 		/* ask the referral root about the TLD */
-		const char *dot = strrchr(t->domain, '.');
+		const char *dot = strrchr(t->reg_domain, '.');
 
-		snprintf(tld, sizeof(tld), "%s", dot ? dot + 1 : t->domain);
+		snprintf(tld, sizeof(tld), "%s", dot ? dot + 1 : t->reg_domain);
 		query = tld;
 	}
 	if (td_net_whois(l->net, server, query, on_domain_whois, q) < 0) {
@@ -473,7 +473,7 @@ start_domain_whois(struct td_lookup *l, struct td_target *t)
 	const char *server = l->o.whois_server;
 
 	if (!server)
-		server = td_bootstrap_whois_domain(l->boot, t->domain);
+		server = td_bootstrap_whois_domain(l->boot, t->reg_domain);
 	if (server) {
 		domain_whois(l, t, server, 1, 0);
 		return;
@@ -497,7 +497,7 @@ on_registrar_rdap(const struct td_http_reply *r, void *payload)
 			td_record_release(&t->registrar_rec);
 			t->registrar_rec = rec;
 			prov_set(&t->registrar_prov, "rdap", r->final_url,
-				 t->domain, r->when);
+				 t->reg_domain, r->when);
 		} else {
 			td_record_release(&rec);
 			target_error(t, "rdap %s: %s", r->url, err.msg);
@@ -525,7 +525,7 @@ on_domain_rdap(const struct td_http_reply *r, void *payload)
 			td_record_release(&t->domain_rec);
 			t->domain_rec = rec;
 			prov_set(&t->domain_prov, "rdap", r->final_url,
-				 t->domain, r->when);
+				 t->reg_domain, r->when);
 			if (rec.status == TD_REC_FOUND &&
 			    t->domain_rec.registrar_rdap) {
 				struct req *q2 = req_new(q->l, t);
@@ -560,7 +560,7 @@ start_domain(struct td_lookup *l, struct td_target *t)
 {
 	const char *base = l->o.rdap_server
 				   ? l->o.rdap_server
-				   : td_bootstrap_rdap_domain(l->boot, t->domain);
+				   : td_bootstrap_rdap_domain(l->boot, t->reg_domain);
 	struct td_buf url = TD_BUF_INIT;
 	struct req *q;
 
@@ -569,12 +569,12 @@ start_domain(struct td_lookup *l, struct td_target *t)
 		return;
 	}
 	td_buf_printf(&url, "%s%sdomain/%s", base,
-		      base[strlen(base) - 1] == '/' ? "" : "/", t->domain);
+		      base[strlen(base) - 1] == '/' ? "" : "/", t->reg_domain);
 	q = req_new(l, t);
 	if (!q || td_buf_failed(&url) ||
 	    td_net_http_get(l->net, url.ptr, "application/rdap+json",
 			    on_domain_rdap, q) < 0) {
-		target_error(t, "rdap for %s: not sent", t->domain);
+		target_error(t, "rdap for %s: not sent", t->reg_domain);
 		free(q);
 		start_domain_whois(l, t);
 	}
@@ -644,6 +644,37 @@ derive_parties(struct td_target *t)
 	if (t->host && (pv = td_providers_by_host(t->host))) {
 		td_buf_printf(&why, "host %s", t->host);
 		party_from_provider(t, "platform", pv, why.ptr);
+	} else if (t->platform_suffix) {
+		/*
+		 * Not in our data, but the Public Suffix List says names
+		 * under the suffix belong to the platform's customers: the
+		 * platform is who acts; its own domain's record says who
+		 * it is.
+		 */
+		struct td_party *p = party_add(t, "platform");
+
+		if (p) {
+			const struct td_contact *c =
+			    find_contact(&t->registrar_rec, "registrant");
+
+			if (!c || (c->flags & (TD_CONTACT_REDACTED |
+					       TD_CONTACT_WITHHELD)))
+				c = find_contact(&t->domain_rec, "registrant");
+			if (c && (c->flags & (TD_CONTACT_REDACTED |
+					      TD_CONTACT_WITHHELD)))
+				c = NULL;
+			p->name = dup0(c && (c->org || c->name)
+					   ? (c->org ? c->org : c->name)
+					   : t->platform_suffix);
+			td_buf_reset(&why);
+			td_buf_printf(&why,
+				      "%s is a private suffix in the Public "
+				      "Suffix List: the site is a customer's",
+				      t->platform_suffix);
+			p->detail = td_buf_detach(&why, NULL);
+			prov_set(&p->prov, "data", "Public Suffix List",
+				 t->host, 0);
+		}
 	}
 	/* a CDN in front: by address, CNAME target or name server */
 	for (i = 0; i < t->nr_ips; i++) {
@@ -1034,6 +1065,8 @@ target_free(struct td_target *t)
 	free(t->input);
 	free(t->host);
 	free(t->domain);
+	free(t->reg_domain);
+	free(t->platform_suffix);
 	for (i = 0; i < t->nr_cnames; i++)
 		free(t->cnames[i]);
 	free(t->cnames);
@@ -1149,10 +1182,18 @@ td_lookup_add(struct td_lookup *l, const char *input, struct td_error *err)
 		} else {
 			t->host = dup0(u.host_ascii);
 			t->domain = dup0(u.domain ? u.domain : u.host_ascii);
+			if (t->host &&
+			    td_url_psl_split(t->host, &t->reg_domain,
+					     &t->platform_suffix) < 0) {
+				td_url_release(&u);
+				goto oom;
+			}
+			if (!t->reg_domain)
+				t->reg_domain = dup0(t->domain);
 		}
 		td_url_release(&u);
 		td_buf_release(&b);
-		if (!t->is_ip && (!t->host || !t->domain))
+		if (!t->is_ip && (!t->host || !t->domain || !t->reg_domain))
 			goto oom;
 	}
 	if (TD_ARRAY_GROW(l->t, l->nr + 1, l->alloc) < 0)
@@ -1163,8 +1204,8 @@ td_lookup_add(struct td_lookup *l, const char *input, struct td_error *err)
 	} else {
 		dns(l, t, t->host, TD_DNS_A);
 		dns(l, t, t->host, TD_DNS_AAAA);
-		dns(l, t, t->domain, TD_DNS_NS);
-		dns(l, t, t->domain, TD_DNS_MX);
+		dns(l, t, t->reg_domain, TD_DNS_NS);
+		dns(l, t, t->reg_domain, TD_DNS_MX);
 		start_domain(l, t);
 	}
 	return 0;

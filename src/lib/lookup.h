@@ -59,7 +59,10 @@ struct td_ip {
 struct td_target {
 	char *input;	  /* as given */
 	char *host;	  /* lowercase A-label, NULL for an IP input */
-	char *domain;	  /* registrable domain */
+	char *domain;	  /* registrable domain (both PSL sections) */
+	char *reg_domain; /* registrable under the ICANN section alone:
+			     what registries are asked about */
+	char *platform_suffix; /* PSL private suffix the host is under */
 	int is_ip;
 	enum td_net_status dns_status; /* of the host's A query */
 	char **cnames;	  /* CNAME chain from host */

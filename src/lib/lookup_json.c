@@ -56,6 +56,8 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 	td_jw_kstr(w, "input", t->input);
 	td_jw_kstr(w, "host", t->host);
 	td_jw_kstr(w, "domain", t->domain);
+	td_jw_kstr(w, "registered_domain", t->reg_domain);
+	td_jw_kstr(w, "platform_suffix", t->platform_suffix);
 	td_jw_key(w, "dns");
 	td_jw_obj(w);
 	td_jw_kstr(w, "status", t->is_ip ? NULL : td_net_status_name(t->dns_status));

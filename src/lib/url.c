@@ -191,6 +191,42 @@ registrable(char **out, const char *host)
 	return *out ? 0 : TD_ENOMEM;
 }
 
+int
+td_url_psl_split(const char *host, char **icann, char **priv)
+{
+	const psl_ctx_t *psl = psl_ctx();
+	const char *s, *prev = NULL, *dot;
+
+	*icann = *priv = NULL;
+	if (!psl || !host || !*host)
+		return 0;
+	for (s = host; s; prev = s, s = (dot = strchr(s, '.')) ? dot + 1 : NULL) {
+		if (!*priv && s != host &&
+		    psl_is_public_suffix2(psl, s,
+					  PSL_TYPE_PRIVATE |
+					      PSL_TYPE_NO_STAR_RULE) == 1) {
+			*priv = td_strndup(s, strlen(s));
+			if (!*priv)
+				goto oom;
+		}
+		if (psl_is_public_suffix2(psl, s,
+					  PSL_TYPE_ICANN |
+					      PSL_TYPE_NO_STAR_RULE) == 1) {
+			if (prev) {
+				*icann = td_strndup(prev, strlen(prev));
+				if (!*icann)
+					goto oom;
+			}
+			break;
+		}
+	}
+	return 0;
+oom:
+	free(*priv);
+	*priv = NULL;
+	return TD_ENOMEM;
+}
+
 /* ---- IP literals -------------------------------------------------- */
 
 /*

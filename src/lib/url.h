@@ -89,4 +89,14 @@ const char *td_url_opaque_wrapper(const char *url, size_t len);
  */
 char *td_url_registrable(const char *host_ascii);
 
+/*
+ * Split host by the two sections of the Public Suffix List: *icann gets
+ * the registrable domain under the ICANN section alone (what a registry
+ * knows: "firebaseapp.com" for "site.firebaseapp.com"), *priv the longest
+ * private-section suffix the host lies strictly below ("firebaseapp.com"),
+ * the mark of a platform whose customers own the names under it.  Either
+ * is NULL when there is none.  Returns 0 or TD_ENOMEM (both NULL).
+ */
+int td_url_psl_split(const char *host_ascii, char **icann, char **priv);
+
 #endif

@@ -61,6 +61,7 @@ host-record=quota.com,192.0.2.30
 host-record=stall.test,192.0.2.31
 host-record=site.firebaseapp.com,192.0.2.40
 host-record=radio.test,192.198.1.5
+host-record=phish.gitlab.io,192.0.2.41
 CONF
 cat >"$T/http.faults" <<'MAP'
 /rdap/domain/stall.test	stall
@@ -93,7 +94,7 @@ td() {
 }
 tdr() { td --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" "$@"; }
 
-plan 24
+plan 26
 
 # 1-5: the WHOIS chain: IANA -> registry -> registrar, and LACNIC
 td --no-rdap --json weppos.com >"$T/w.json" 2>"$T/w.err"
@@ -170,6 +171,18 @@ tdr --json https://site.firebaseapp.com/x >"$T/fb.json" 2>/dev/null
 check "platform: a site on Firebase names the platform" jsonq '
 p=[x for x in o["target"]["parties"] if x["role"]=="platform"]
 assert p and "Firebase" in p[0]["name"], o["target"]["parties"]' <"$T/fb.json"
+
+: >"$HTTP_LOG"
+tdr --json https://phish.gitlab.io/x >"$T/gl.json" 2>/dev/null
+check "platform: a private suffix asks the registry about gitlab.io" sh -c "
+	grep -q '/rdap/domain/gitlab.io\"' '$HTTP_LOG' &&
+	! grep -q 'domain/phish.gitlab.io' '$HTTP_LOG'"
+check "platform: a private suffix not in our data still names it" jsonq '
+t=o["target"]
+assert t["platform_suffix"]=="gitlab.io", t
+assert t["registered_domain"]=="gitlab.io", t
+p=[x for x in t["parties"] if x["role"]=="platform"]
+assert p and "private suffix" in p[0]["detail"], t["parties"]' <"$T/gl.json"
 
 # 12-17: faults: each a clear per-source error, the rest still there
 fault() { # name expected-error-substring

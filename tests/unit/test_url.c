@@ -519,6 +519,42 @@ url_registrable_of_host_names(void **state)
 	assert_null(td_url_registrable(NULL));
 }
 
+/* ICANN-section registrable domain and private-section platform suffix */
+static void
+url_psl_sections(void **state)
+{
+	static const struct {
+		const char *host, *icann, *priv;
+	} c[] = {
+	    {"site.firebaseapp.com", "firebaseapp.com", "firebaseapp.com"},
+	    {"a.b.blogspot.com", "blogspot.com", "blogspot.com"},
+	    {"user.github.io", "github.io", "github.io"},
+	    {"github.io", "github.io", NULL}, /* the platform itself */
+	    {"www.example.com", "example.com", NULL},
+	    {"www.bbc.co.uk", "bbc.co.uk", NULL},
+	    {"com", NULL, NULL},
+	    {"evil.zzzz", NULL, NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *icann, *priv;
+
+		assert_int_equal(td_url_psl_split(c[i].host, &icann, &priv), 0);
+		if (c[i].icann)
+			assert_string_equal(icann, c[i].icann);
+		else
+			assert_null(icann);
+		if (c[i].priv)
+			assert_string_equal(priv, c[i].priv);
+		else
+			assert_null(priv);
+		free(icann);
+		free(priv);
+	}
+}
+
 /* ---- resolve ---- */
 
 struct rcase {
@@ -1073,6 +1109,7 @@ main(void)
 	    cmocka_unit_test(url_single_script_idn_not_flagged),
 	    cmocka_unit_test(url_domain_from_public_suffix_list),
 	    cmocka_unit_test(url_registrable_of_host_names),
+	    cmocka_unit_test(url_psl_sections),
 	    cmocka_unit_test(url_resolve_rfc3986_normal_examples),
 	    cmocka_unit_test(url_resolve_rfc3986_abnormal_examples),
 	    cmocka_unit_test(url_resolve_appends_and_checks_base),
