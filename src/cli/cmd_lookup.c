@@ -30,6 +30,8 @@ static unsigned opt_timeout = 10000;
 static int opt_no_rdap;
 static int opt_allow_loopback;
 static int opt_stats;
+static int opt_quiet_progress;
+static int progress_shown;
 static struct td_strlist opt_connect_to;
 
 static const struct td_opt options[] = {
@@ -61,11 +63,30 @@ static const struct td_opt options[] = {
 	 "HOST:PORT:ADDR:PORT2",
 	 "connect to ADDR:PORT2 for WHOIS or HTTP requests to HOST:PORT "
 	 "(as curl's --connect-to)"},
+	{"no-progress", 0, TD_OPT_FLAG, &opt_quiet_progress, NULL,
+	 "no progress line on a terminal"},
 	{"stats", 0, TD_OPT_FLAG, &opt_stats, NULL,
 	 "print the requests sent, per protocol, as one JSON line on "
 	 "standard error"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
+
+/* "lookup: 120 of 340 requests answered" on a terminal, redrawn. */
+static void
+progress(const struct td_net_progress *p, void *arg)
+{
+	int *shown = arg;
+
+	if (p->answered >= p->total) {
+		if (*shown)
+			fputs("\r\033[K", stderr);
+		*shown = 0;
+		return;
+	}
+	fprintf(stderr, "\rlookup: %zu of %zu requests answered\033[K",
+		p->answered, p->total);
+	*shown = 1;
+}
 
 static void
 esc(struct td_buf *o, const char *s)
@@ -335,6 +356,10 @@ run_lookup(int argc, char **argv)
 	o.net.dns_server = opt_dns;
 	o.net.timeout_ms = opt_timeout;
 	o.net.allow_loopback = opt_allow_loopback;
+	if (isatty(STDERR_FILENO) && !opt_quiet_progress) {
+		o.net.progress = progress;
+		o.net.progress_arg = &progress_shown;
+	}
 	o.net.connect_to = (const char *const *)opt_connect_to.v;
 	o.net.nr_connect_to = opt_connect_to.nr;
 	o.bootstrap_dir = opt_bootstrap;

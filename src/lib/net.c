@@ -726,6 +726,7 @@ td_net_finish(struct td_net *n, struct td_net_req *r, enum td_net_status status,
 	}
 	r->gen++;
 	r->state = TD_NET_DONE;
+	n->nr_done++;
 	r->status = status;
 	r->when = (long long)time(NULL);
 	free(r->error);
@@ -1139,6 +1140,19 @@ dispatch(struct td_net *n, size_t nfds)
 	}
 }
 
+static void
+report_progress(struct td_net *n, long long now, int last)
+{
+	struct td_net_progress p;
+
+	if (!n->opts.progress || (!last && now - n->progress_at < 250))
+		return;
+	n->progress_at = now;
+	p.total = n->table_nr;
+	p.answered = n->nr_done < p.total ? n->nr_done : p.total;
+	n->opts.progress(&p, n->opts.progress_arg);
+}
+
 int
 td_net_run(struct td_net *n)
 {
@@ -1161,10 +1175,16 @@ td_net_run(struct td_net *n)
 			return TD_ENOMEM;
 		if (n->ready)
 			continue;
-		if (!n->nr_active && !queued)
+		if (!n->nr_active && !queued) {
+			report_progress(n, now, 1);
 			return 0;
+		}
 		timeout = min_timeout(timeout, td_dns_timeout(n));
 		timeout = min_timeout(timeout, td_http_timeout(n));
+		if (n->opts.progress) {
+			report_progress(n, now, 0);
+			timeout = min_timeout(timeout, 250);
+		}
 		if (timeout > INT_MAX)
 			timeout = INT_MAX;
 

@@ -16,6 +16,14 @@
  */
 struct td_net;
 
+/* Progress of a run, for a terminal: requests made and answered. */
+struct td_net_progress {
+	size_t total;	 /* distinct requests made so far */
+	size_t answered; /* of them, ended (answer or error) */
+};
+typedef void (*td_net_progress_cb)(const struct td_net_progress *p,
+				   void *arg);
+
 struct td_net_opts {
 	const char *dns_server; /* "IP[:PORT]" or "[IPv6]:PORT", NULL for
 				   the system's (/etc/resolv.conf) */
@@ -43,6 +51,10 @@ struct td_net_opts {
 				   Host header and TLS name stay HOST's.
 				   For private mirrors and tests. */
 	size_t nr_connect_to;
+	td_net_progress_cb progress; /* called from td_net_run() at most
+				   every 250 ms while work is pending, and
+				   once at its end; NULL for none */
+	void *progress_arg;
 	unsigned max_wait_ms;	/* an HTTP 429 or 503 whose Retry-After
 				   (or, without one, 1 s then 2 s) is at
 				   most this is retried, twice at most,
@@ -54,7 +66,8 @@ struct td_net_opts {
 /* A zero numeric field means "the default" too. */
 #define TD_NET_OPTS_INIT                                                       \
 	{                                                                      \
-		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32, NULL, 0, 30000   \
+		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32, NULL, 0,         \
+		    NULL, NULL, 30000                                          \
 	}
 
 /* Outcome of one request. */

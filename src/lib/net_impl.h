@@ -138,6 +138,8 @@ struct td_net {
 	struct td_net_req **active; /* requests with a step in progress */
 	size_t nr_active, alloc_active;
 	struct td_net_stats stats;
+	size_t nr_done;		/* requests ended */
+	long long progress_at;	/* ms of the last progress call */
 	struct td_net_map *map; /* opts.connect_to, parsed */
 	size_t nr_map;
 	int oom;
