@@ -137,7 +137,7 @@ static void
 net_gate_one_at_a_time_and_spaced(void **state)
 {
 	/* WHOIS: one in flight, one a second; the clock is ours */
-	struct td_net_gate g = {1, td_net_interval_ms(1), 0, 0, 0};
+	struct td_net_gate g = {1, td_net_interval_ms(1), 0, 0, 0, 0};
 
 	assert_int_equal(td_net_gate_wait(&g, 5000), 0);
 	td_net_gate_take(&g, 5000);
@@ -156,10 +156,26 @@ net_gate_one_at_a_time_and_spaced(void **state)
 	assert_int_equal(td_net_gate_wait(&g, 6200), 1000);
 }
 
+/* Retry-After: nothing starts before hold_until, then the rate again */
+static void
+net_gate_holds_until_retry_after(void **state)
+{
+	struct td_net_gate g = {4, td_net_interval_ms(10), 0, 0, 0, 0};
+
+	td_net_gate_take(&g, 1000);
+	td_net_gate_release(&g);
+	g.hold_until = 3000;
+	assert_int_equal(td_net_gate_wait(&g, 1100), 1900);
+	assert_int_equal(td_net_gate_wait(&g, 2999), 1);
+	assert_int_equal(td_net_gate_wait(&g, 3000), 0);
+	td_net_gate_take(&g, 3000);
+	assert_int_equal(td_net_gate_wait(&g, 3000), 100);
+}
+
 static void
 net_gate_caps_inflight_without_rate(void **state)
 {
-	struct td_net_gate g = {3, 0, 0, 0, 0};
+	struct td_net_gate g = {3, 0, 0, 0, 0, 0};
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -687,6 +703,7 @@ main(void)
 	    cmocka_unit_test(net_split_hostport_forms),
 	    cmocka_unit_test(net_gate_one_at_a_time_and_spaced),
 	    cmocka_unit_test(net_gate_caps_inflight_without_rate),
+	    cmocka_unit_test(net_gate_holds_until_retry_after),
 	    cmocka_unit_test(net_interval_rounds_up),
 	    cmocka_unit_test(net_public_address_rule),
 	    cmocka_unit_test(http_retry_after_forms),
