@@ -353,7 +353,8 @@ namtab_sort(struct namtab *t)
 {
 	size_t i, j;
 
-	qsort(t->v, t->nr, sizeof(*t->v), nament_order_cmp);
+	if (t->nr)
+		qsort(t->v, t->nr, sizeof(*t->v), nament_order_cmp);
 	for (i = 0, j = 0; i < t->nr; i++)
 		if (!j || strcmp(t->v[j - 1].name, t->v[i].name))
 			t->v[j++] = t->v[i];
@@ -1025,7 +1026,8 @@ td_bootstrap_load(struct td_bootstrap **out, const char *dir,
 			goto fail;
 	}
 	namtab_sort(&b->dns);
-	qsort(b->asn.v, b->asn.nr, sizeof(*b->asn.v), asrange_cmp);
+	if (b->asn.nr)
+		qsort(b->asn.v, b->asn.nr, sizeof(*b->asn.v), asrange_cmp);
 
 	rc = load_list(
 	    b, &b->fallback, "data/iana/rdap-fallback.txt",
@@ -1159,7 +1161,8 @@ override_asn(struct td_bootstrap *b, const char *range, const char *url)
 	if (TD_ARRAY_GROW(b->oasn.v, b->oasn.nr + 1, b->oasn.alloc))
 		return TD_ENOMEM;
 	b->oasn.v[b->oasn.nr++] = r;
-	qsort(b->oasn.v, b->oasn.nr, sizeof(*b->oasn.v), asrange_cmp);
+	if (b->oasn.nr)
+		qsort(b->oasn.v, b->oasn.nr, sizeof(*b->oasn.v), asrange_cmp);
 	return 0;
 }
 

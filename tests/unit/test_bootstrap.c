@@ -332,6 +332,24 @@ ip_longest_prefix_v4_and_v6(void **state)
 	remove_dir(dir);
 }
 
+/* A registry with no services loads, and answers nothing (no sort of
+ * an empty table: qsort(NULL, 0) is undefined). */
+static void
+empty_registries_load(void **state)
+{
+	static const char empty[] =
+	    "{\"version\": \"1.0\", \"publication\": "
+	    "\"2026-01-01T00:00:00Z\", \"services\": []}";
+	char *dir = make_dir(empty);
+	struct td_bootstrap *b;
+
+	write_file(dir, "asn.json", empty);
+	b = load_dir(dir);
+	assert_null(td_bootstrap_rdap_asn(b, 3333));
+	td_bootstrap_free(b);
+	remove_dir(dir);
+}
+
 static void
 asn_ranges_and_single_numbers(void **state)
 {
@@ -684,6 +702,7 @@ main(void)
 	    cmocka_unit_test(https_preferred_and_slash_added),
 	    cmocka_unit_test(ip_longest_prefix_v4_and_v6),
 	    cmocka_unit_test(asn_ranges_and_single_numbers),
+	    cmocka_unit_test(empty_registries_load),
 	    cmocka_unit_test(overrides_win_and_cover_everything),
 	    cmocka_unit_test(corpus_malformed_files_fail_cleanly),
 	    cmocka_unit_test(malformed_entries_are_refused),
