@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -14,6 +15,7 @@
 #include "input.h"
 #include "jsonw.h"
 #include "lookup.h"
+#include "paths.h"
 #include "term.h"
 #include "banned.h"
 
@@ -30,6 +32,9 @@ static unsigned opt_timeout = 10000;
 static int opt_no_rdap;
 static int opt_allow_loopback;
 static int opt_stats;
+static const char *opt_cache;
+static int opt_no_cache;
+static unsigned opt_cache_ttl = 21600;
 static int opt_quiet_progress;
 static int progress_shown;
 static struct td_strlist opt_connect_to;
@@ -63,6 +68,14 @@ static const struct td_opt options[] = {
 	 "HOST:PORT:ADDR:PORT2",
 	 "connect to ADDR:PORT2 for WHOIS or HTTP requests to HOST:PORT "
 	 "(as curl's --connect-to)"},
+	{"cache", 0, TD_OPT_STRING, &opt_cache, "FILE",
+	 "SQLite cache of answers (default: lookup.sqlite in the cache "
+	 "folder)"},
+	{"no-cache", 0, TD_OPT_FLAG, &opt_no_cache, NULL,
+	 "ask every server, keep nothing"},
+	{"cache-ttl", 0, TD_OPT_UINT, &opt_cache_ttl, "SECONDS",
+	 "how long RDAP and WHOIS answers are kept (default 21600); DNS "
+	 "answers are kept for their TTL"},
 	{"no-progress", 0, TD_OPT_FLAG, &opt_quiet_progress, NULL,
 	 "no progress line on a terminal"},
 	{"stats", 0, TD_OPT_FLAG, &opt_stats, NULL,
@@ -221,6 +234,8 @@ human(struct td_buf *o, const struct td_target *t)
 			td_buf_addch(o, ' ');
 			when(o, p->prov.when);
 		}
+		if (p->prov.cached)
+			td_buf_adds(o, " (cached)");
 		td_buf_addch(o, '\n');
 	}
 	for (i = 0; i < t->nr_errors; i++) {
@@ -347,10 +362,16 @@ run_lookup(int argc, char **argv)
 	struct td_net_opts no = TD_NET_OPTS_INIT;
 	struct td_lookup *l = NULL;
 	struct td_error err = {0, ""};
+	char *data_iana = NULL, *cache_path = NULL;
 	struct td_buf out = TD_BUF_INIT;
-	int i, failed = 0;
+	int i, ret, failed = 0;
 	size_t k;
 
+	if (!argc && !opt_batch && !opt_eml.nr) {
+		td_die_msg("lookup", "nothing to look up (see takedown help "
+				     "lookup)");
+		return EXIT_USAGE;
+	}
 	memset(&o, 0, sizeof(o));
 	o.net = no;
 	o.net.dns_server = opt_dns;
@@ -363,18 +384,34 @@ run_lookup(int argc, char **argv)
 	o.net.connect_to = (const char *const *)opt_connect_to.v;
 	o.net.nr_connect_to = opt_connect_to.nr;
 	o.bootstrap_dir = opt_bootstrap;
+	if (!o.bootstrap_dir) {
+		/* what update-data fetched, else the built-in snapshot */
+		struct stat st;
+
+		data_iana = td_path_data("iana");
+		if (data_iana && stat(data_iana, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			o.bootstrap_dir = data_iana;
+	}
+	if (!opt_no_cache) {
+		if (opt_cache) {
+			o.cache_path = opt_cache;
+		} else {
+			cache_path = td_path_cache("lookup.sqlite");
+			o.cache_path = cache_path;
+		}
+	}
+	o.cache_ttl = opt_cache_ttl;
 	o.whois_root = opt_whois_root;
 	o.whois_server = opt_whois;
 	o.rdap_server = opt_rdap;
 	o.no_rdap = opt_no_rdap;
 	o.check_email = 1;
 	o.save_raw = opt_save_raw;
-	if (!argc && !opt_batch && !opt_eml.nr) {
-		td_die_msg("lookup", "nothing to look up (see takedown help "
-				     "lookup)");
-		return EXIT_USAGE;
-	}
-	if (td_lookup_new(&l, &o, &err) < 0) {
+	ret = td_lookup_new(&l, &o, &err);
+	free(data_iana);
+	if (ret < 0) {
+		free(cache_path);
 		td_die_msg("lookup", "%s", err.msg);
 		return EXIT_USAGE;
 	}
@@ -394,6 +431,7 @@ run_lookup(int argc, char **argv)
 	if (td_lookup_run(l) < 0) {
 		td_die_msg("lookup", "out of memory");
 		td_lookup_free(l);
+		free(cache_path);
 		return EXIT_FAIL;
 	}
 	for (k = 0; k < td_lookup_count(l); k++) {
@@ -420,14 +458,18 @@ run_lookup(int argc, char **argv)
 	td_buf_release(&out);
 	if (opt_stats) {
 		struct td_net_stats st;
+		unsigned long cached;
 
-		td_lookup_stats(l, &st);
+		td_lookup_stats(l, &st, &cached);
 		fprintf(stderr,
 			"{\"dns\":%lu,\"http\":%lu,\"whois\":%lu,"
-			"\"deduplicated\":%lu}\n",
-			st.dns, st.http, st.whois, st.deduplicated);
+			"\"deduplicated\":%lu,\"retried\":%lu,"
+			"\"cached\":%lu}\n",
+			st.dns, st.http, st.whois, st.deduplicated, st.retried,
+			cached);
 	}
 	td_lookup_free(l);
+	free(cache_path);
 	free(opt_eml.v);
 	free(opt_connect_to.v);
 	if (fflush(stdout) != 0) {

@@ -17,7 +17,7 @@
 
 #include "bootstrap.h"
 #include "buf.h"
-#include "lookup.h"
+#include "lookup_impl.h"
 #include "providers.h"
 #include "rdap.h"
 #include "url.h"
@@ -27,15 +27,6 @@
 #define MAX_IPS 32	  /* addresses followed per target */
 #define MAX_REFERRALS 3	  /* WHOIS referral hops */
 #define MAX_TARGETS 100000
-
-struct td_lookup {
-	struct td_lookup_opts o;
-	struct td_net *net;
-	struct td_bootstrap *boot;
-	struct td_target **t;
-	size_t nr, alloc;
-	unsigned long saved;
-};
 
 /* What a callback needs to know: which target, which step. */
 struct req {
@@ -166,6 +157,8 @@ rate_limited(struct td_lookup *l, struct td_target *t,
 	td_record_release(rec);
 	td_net_ban(l->net, r->server,
 		   (long long)time(NULL) + (long long)l->o.whois_ban_s);
+	lk_ban_put(l, r->server,
+		   (long long)time(NULL) + (long long)l->o.whois_ban_s);
 }
 
 /* ---- networks of addresses ---- */
@@ -208,6 +201,10 @@ on_ip_whois(const struct td_whois_reply *r, void *payload)
 	td_record_release(&ip->rec);
 	ip->rec = rec;
 	prov_set(&ip->prov, "whois", r->server, r->query, r->when);
+	ip->prov.cached = r->cached;
+	if (!r->cached && ip->rec.kind == TD_REC_IP)
+		lk_net_put(q->l, ip->rec.start, ip->rec.end, "whois", r->server,
+			   r->text, r->len, r->when);
 out:
 	free(q);
 }
@@ -222,7 +219,7 @@ ip_whois(struct td_lookup *l, struct td_target *t, size_t i,
 		return;
 	q->ip = i;
 	q->hops = hops;
-	if (td_net_whois(l->net, server, t->ips[i].ip, on_ip_whois, q) < 0) {
+	if (lk_whois(l, server, t->ips[i].ip, on_ip_whois, q) < 0) {
 		target_error(t, "whois %s for %s: not sent", server,
 			     t->ips[i].ip);
 		free(q);
@@ -246,6 +243,11 @@ on_ip_rdap(const struct td_http_reply *r, void *payload)
 			ip->rec = rec;
 			prov_set(&ip->prov, "rdap", r->final_url, ip->ip,
 				 r->when);
+			ip->prov.cached = r->cached;
+			if (!r->cached)
+				lk_net_put(q->l, ip->rec.start, ip->rec.end,
+					   "rdap", r->final_url, r->body, r->len,
+					   r->when);
 			free(q);
 			return;
 		}
@@ -261,6 +263,42 @@ on_ip_rdap(const struct td_http_reply *r, void *payload)
 	free(q);
 }
 
+/*
+ * A stored answer for a network holding the address (this run's or an
+ * earlier one's): no query.  Returns 1 when it was used.
+ */
+static int
+ip_from_cache(struct td_lookup *l, struct td_target *t, size_t i)
+{
+	struct td_ip *ip = &t->ips[i];
+	char *body = NULL, *server = NULL, *kind = NULL;
+	struct td_record rec;
+	long long when;
+	size_t len;
+	int rc, ok = 0;
+
+	if (lk_net_get(l, ip->ip, &body, &len, &server, &kind, &when))
+		return 0;
+	if (!strcmp(kind, "rdap"))
+		rc = td_rdap_parse(&rec, body, len, server, NULL);
+	else
+		rc = td_whois_parse(&rec, body, len, server, NULL);
+	if (rc == 0 && rec.status == TD_REC_FOUND) {
+		td_record_release(&ip->rec);
+		ip->rec = rec;
+		prov_set(&ip->prov, !strcmp(kind, "rdap") ? "rdap" : "whois",
+			 server, ip->ip, when);
+		ip->prov.cached = 1;
+		ok = 1;
+	} else {
+		td_record_release(&rec);
+	}
+	free(body);
+	free(server);
+	free(kind);
+	return ok;
+}
+
 static void
 start_ip(struct td_lookup *l, struct td_target *t, size_t i)
 {
@@ -273,6 +311,8 @@ start_ip(struct td_lookup *l, struct td_target *t, size_t i)
 
 	if (cdn)
 		t->ips[i].cdn = cdn->name;
+	if (ip_from_cache(l, t, i))
+		return;
 	if (!base || l->o.no_rdap) {
 		ip_whois(l, t, i,
 			 l->o.whois_root ? l->o.whois_root : "whois.iana.org",
@@ -283,7 +323,7 @@ start_ip(struct td_lookup *l, struct td_target *t, size_t i)
 		      base[strlen(base) - 1] == '/' ? "" : "/", t->ips[i].ip);
 	q = req_new(l, t);
 	if (!q || td_buf_failed(&url) ||
-	    td_net_http_get(l->net, url.ptr, "application/rdap+json", on_ip_rdap,
+	    lk_http(l, url.ptr, on_ip_rdap,
 			    q) < 0) {
 		target_error(t, "rdap for %s: not sent", t->ips[i].ip);
 		free(q);
@@ -370,7 +410,7 @@ dns(struct td_lookup *l, struct td_target *t, const char *name,
 {
 	struct req *q = req_new(l, t);
 
-	if (!q || td_net_dns(l->net, name, type, on_dns, q) < 0) {
+	if (!q || lk_dns(l, name, type, on_dns, q) < 0) {
 		target_error(t, "dns %s: not sent", name);
 		free(q);
 	}
@@ -420,6 +460,7 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 		t->registrar_rec = rec;
 		prov_set(&t->registrar_prov, "whois", r->server, r->query,
 			 r->when);
+		t->registrar_prov.cached = r->cached;
 		goto out;
 	}
 	if (t->domain_rec.status == TD_REC_FOUND &&
@@ -431,6 +472,7 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 	td_record_release(&t->domain_rec);
 	t->domain_rec = rec;
 	prov_set(&t->domain_prov, "whois", r->server, r->query, r->when);
+	t->domain_prov.cached = r->cached;
 	/* thin registries: the registrar's WHOIS has the contacts */
 	if (rec.status == TD_REC_FOUND && t->domain_rec.registrar_whois &&
 	    strcasecmp(t->domain_rec.registrar_whois, r->server) &&
@@ -461,7 +503,7 @@ domain_whois(struct td_lookup *l, struct td_target *t, const char *server,
 		snprintf(tld, sizeof(tld), "%s", dot ? dot + 1 : t->reg_domain);
 		query = tld;
 	}
-	if (td_net_whois(l->net, server, query, on_domain_whois, q) < 0) {
+	if (lk_whois(l, server, query, on_domain_whois, q) < 0) {
 		target_error(t, "whois %s for %s: not sent", server, query);
 		free(q);
 	}
@@ -498,6 +540,7 @@ on_registrar_rdap(const struct td_http_reply *r, void *payload)
 			t->registrar_rec = rec;
 			prov_set(&t->registrar_prov, "rdap", r->final_url,
 				 t->reg_domain, r->when);
+			t->registrar_prov.cached = r->cached;
 		} else {
 			td_record_release(&rec);
 			target_error(t, "rdap %s: %s", r->url, err.msg);
@@ -526,15 +569,12 @@ on_domain_rdap(const struct td_http_reply *r, void *payload)
 			t->domain_rec = rec;
 			prov_set(&t->domain_prov, "rdap", r->final_url,
 				 t->reg_domain, r->when);
+			t->domain_prov.cached = r->cached;
 			if (rec.status == TD_REC_FOUND &&
 			    t->domain_rec.registrar_rdap) {
 				struct req *q2 = req_new(q->l, t);
 
-				if (q2 && td_net_http_get(
-						  q->l->net,
-						  t->domain_rec.registrar_rdap,
-						  "application/rdap+json",
-						  on_registrar_rdap, q2) < 0)
+				if (q2 && lk_http(q->l, t->domain_rec.registrar_rdap, on_registrar_rdap, q2) < 0)
 					free(q2);
 			} else if (rec.status == TD_REC_FOUND &&
 				   !rec.abuse_email &&
@@ -572,8 +612,7 @@ start_domain(struct td_lookup *l, struct td_target *t)
 		      base[strlen(base) - 1] == '/' ? "" : "/", t->reg_domain);
 	q = req_new(l, t);
 	if (!q || td_buf_failed(&url) ||
-	    td_net_http_get(l->net, url.ptr, "application/rdap+json",
-			    on_domain_rdap, q) < 0) {
+	    lk_http(l, url.ptr, on_domain_rdap, q) < 0) {
 		target_error(t, "rdap for %s: not sent", t->reg_domain);
 		free(q);
 		start_domain_whois(l, t);
@@ -729,6 +768,7 @@ derive_parties(struct td_target *t)
 			}
 			prov_set(&p->prov, pr->source, pr->server, pr->query,
 				 pr->when);
+			p->prov.cached = pr->cached;
 		}
 	}
 	/* the registrant, only where the record names a real one */
@@ -797,6 +837,7 @@ derive_parties(struct td_target *t)
 			p->flags |= TD_PARTY_HIDDEN_ORIGIN;
 		prov_set(&p->prov, ip->prov.source, ip->prov.server,
 			 ip->prov.query, ip->prov.when);
+		p->prov.cached = ip->prov.cached;
 	}
 }
 
@@ -823,9 +864,11 @@ party_fallback(struct td_lookup *l, struct td_target *t, size_t i,
 		free(p->abuse_email);
 	p->abuse_email = e;
 	p->flags = (p->flags & ~TD_PARTY_EMAIL_DEAD) | TD_PARTY_EMAIL_FALLBACK;
-	if (from)
+	if (from) {
 		prov_set(&p->email_prov, from->source, from->server,
 			 from->query, from->when);
+		p->email_prov.cached = from->cached;
+	}
 	check_email(l, t, i);
 }
 
@@ -837,7 +880,7 @@ on_parent_rdap(const struct td_http_reply *r, void *payload)
 	struct td_party *p = &q->t->parties[q->party];
 	struct td_record rec;
 	struct td_error err = {0, ""};
-	struct td_prov pr = {"rdap", NULL, NULL, 0};
+	struct td_prov pr = {"rdap", NULL, NULL, 0, 0};
 
 	if (r->status != TD_NET_OK || r->code != 200) {
 		http_error(q->t, r, " (parent network)");
@@ -850,6 +893,7 @@ on_parent_rdap(const struct td_http_reply *r, void *payload)
 		pr.server = (char *)r->final_url;
 		pr.query = (char *)r->url;
 		pr.when = r->when;
+		pr.cached = r->cached;
 		party_fallback(q->l, q->t, q->party, rec.abuse_email, &pr);
 	} else if (rec.status == TD_REC_FOUND && rec.nr_cidrs &&
 		   p->climbs < 3) {
@@ -902,8 +946,7 @@ climb(struct td_lookup *l, struct td_target *t, size_t i, const char *cidr,
 	}
 	q->party = i;
 	t->parties[i].climbs++;
-	if (td_net_http_get(l->net, u.ptr, "application/rdap+json",
-			    on_parent_rdap, q) < 0)
+	if (lk_http(l, u.ptr, on_parent_rdap, q) < 0)
 		free(q);
 	td_buf_release(&u);
 }
@@ -973,7 +1016,7 @@ on_email_dns(const struct td_dns_answer *a, void *payload)
 			q2->party = q->party;
 			q2->domain = q->domain;
 			q->domain = NULL;
-			if (td_net_dns(q->l->net, a->qname, TD_DNS_A,
+			if (lk_dns(q->l, a->qname, TD_DNS_A,
 				       on_email_dns, q2) < 0) {
 				free(q2->domain);
 				free(q2);
@@ -1004,7 +1047,7 @@ check_email(struct td_lookup *l, struct td_target *t, size_t i)
 	q->party = i;
 	q->domain = dup0(at + 1);
 	if (!q->domain ||
-	    td_net_dns(l->net, at + 1, TD_DNS_MX, on_email_dns, q) < 0) {
+	    lk_dns(l, at + 1, TD_DNS_MX, on_email_dns, q) < 0) {
 		free(q->domain);
 		free(q);
 	}
@@ -1032,8 +1075,11 @@ td_lookup_new(struct td_lookup **out, const struct td_lookup_opts *opts,
 	if (!l)
 		return td_error_set(err, TD_ENOMEM, "out of memory");
 	l->o = *opts;
+	l->dtail = &l->dq;
 	if (!l->o.whois_ban_s)
 		l->o.whois_ban_s = 3600;
+	if (!l->o.cache_ttl)
+		l->o.cache_ttl = 21600;
 	if (l->o.save_raw && mkdir(l->o.save_raw, 0700) < 0 &&
 	    errno != EEXIST) {
 		free(l);
@@ -1050,6 +1096,18 @@ td_lookup_new(struct td_lookup **out, const struct td_lookup_opts *opts,
 		td_bootstrap_free(l->boot);
 		free(l);
 		return ret;
+	}
+	if (l->o.cache_path) {
+		struct td_error cerr = {0, ""};
+
+		if (td_cache_open(&l->cache, l->o.cache_path, &cerr) < 0) {
+			/* lookups still work without it: say so once */
+			fprintf(stderr,
+				"takedown: cache %s: %s (going on without "
+				"it)\n",
+				l->o.cache_path, cerr.msg);
+			l->cache = NULL;
+		}
 	}
 	*out = l;
 	return 0;
@@ -1116,6 +1174,8 @@ td_lookup_free(struct td_lookup *l)
 	for (i = 0; i < l->nr; i++)
 		target_free(l->t[i]);
 	free(l->t);
+	lk_release(l);
+	td_cache_close(l->cache);
 	td_net_free(l->net);
 	td_bootstrap_free(l->boot);
 	free(l);
@@ -1218,19 +1278,27 @@ oom:
 int
 td_lookup_run(struct td_lookup *l)
 {
+	struct td_error err = {0, ""};
+	int in_txn = 0, ret;
 	size_t i;
-	int ret;
 
-	ret = td_net_run(l->net);
-	if (ret < 0)
-		return ret;
-	for (i = 0; i < l->nr; i++) {
-		if (l->t[i]->nr_parties)
-			continue; /* already derived in an earlier run */
-		derive_parties(l->t[i]);
-		check_emails(l, l->t[i]);
+	/* one transaction: every answer of the run in one commit */
+	if (l->cache && td_cache_begin(l->cache, &err) == 0)
+		in_txn = 1;
+	ret = lk_run(l);
+	if (ret == 0) {
+		for (i = 0; i < l->nr; i++) {
+			if (l->t[i]->derived)
+				continue; /* done in an earlier run */
+			l->t[i]->derived = 1;
+			derive_parties(l->t[i]);
+			check_emails(l, l->t[i]);
+		}
+		ret = lk_run(l);
 	}
-	return td_net_run(l->net);
+	if (in_txn && td_cache_commit(l->cache, &err) < 0)
+		fprintf(stderr, "takedown: cache: %s\n", err.msg);
+	return ret;
 }
 
 size_t
@@ -1246,7 +1314,10 @@ td_lookup_target(const struct td_lookup *l, size_t i)
 }
 
 void
-td_lookup_stats(const struct td_lookup *l, struct td_net_stats *out)
+td_lookup_stats(const struct td_lookup *l, struct td_net_stats *out,
+		unsigned long *cached)
 {
 	td_net_stats(l->net, out);
+	if (cached)
+		*cached = l->cache_hits;
 }

@@ -20,6 +20,7 @@ struct td_prov {
 	char *server;	    /* RDAP URL, "host:port", DNS server, data file */
 	char *query;	    /* what was asked */
 	long long when;	    /* UTC seconds of the answer (0 for data) */
+	int cached;	    /* the answer came from the cache */
 };
 
 #define TD_PARTY_EMAIL_DEAD 0x01u   /* the abuse address's domain has no
@@ -79,8 +80,7 @@ struct td_target {
 	size_t nr_parties, alloc_parties;
 	char **errors;	  /* one line per source that failed */
 	size_t nr_errors, alloc_errors;
-	/* private state */
-	void *priv;
+	int derived;	  /* parties derived (private) */
 };
 
 struct td_lookup_opts {
@@ -93,6 +93,10 @@ struct td_lookup_opts {
 	int no_rdap;		    /* WHOIS only */
 	int check_email;	    /* check abuse e-mail domains (default 1) */
 	const char *save_raw;	    /* folder to keep every raw answer */
+	const char *cache_path;	    /* SQLite cache file; NULL: none */
+	unsigned cache_ttl;	    /* seconds RDAP and WHOIS answers are
+				       kept (default 21600); DNS answers
+				       are kept for their TTL */
 	unsigned whois_ban_s;	    /* a WHOIS server that answers with a
 				       quota text is not asked again for
 				       this long (default 3600 s) */
@@ -117,8 +121,12 @@ int td_lookup_run(struct td_lookup *l);
 size_t td_lookup_count(const struct td_lookup *l);
 const struct td_target *td_lookup_target(const struct td_lookup *l, size_t i);
 
-/* Requests sent so far (see td_net_stats()). */
-void td_lookup_stats(const struct td_lookup *l, struct td_net_stats *out);
+/*
+ * Requests sent so far (see td_net_stats()), and in *cached (when not
+ * NULL) the answers taken from the cache instead.
+ */
+void td_lookup_stats(const struct td_lookup *l, struct td_net_stats *out,
+		     unsigned long *cached);
 
 struct td_jw;
 /* Write one target as a JSON object (docs/lookup-schema.md). */

@@ -32,6 +32,7 @@ prov(struct td_jw *w, const char *key, const struct td_prov *p)
 	td_jw_kstr(w, "server", p->server);
 	td_jw_kstr(w, "query", p->query);
 	ktime(w, "when", p->when);
+	td_jw_kbool(w, "cached", p->cached);
 	td_jw_obj_end(w);
 }
 
@@ -93,6 +94,7 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 			td_jw_kstr(w, "server", p->email_prov.server);
 			td_jw_kstr(w, "query", p->email_prov.query);
 			ktime(w, "when", p->email_prov.when);
+			td_jw_kbool(w, "cached", p->email_prov.cached);
 			td_jw_obj_end(w);
 		} else {
 			td_jw_null(w);

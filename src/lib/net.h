@@ -122,6 +122,7 @@ struct td_dns_answer {
 	size_t nr;
 	const char *error; /* for TD_NET_ERROR, else NULL */
 	long long when;	   /* UTC seconds when the answer came */
+	int cached;	   /* 0 here; lookup's cache sets it */
 };
 
 struct td_http_reply {
@@ -135,6 +136,7 @@ struct td_http_reply {
 	long retry_after;	  /* seconds from Retry-After, or -1 */
 	const char *error;
 	long long when;
+	int cached; /* 0 here; lookup's cache sets it */
 };
 
 struct td_whois_reply {
@@ -146,6 +148,7 @@ struct td_whois_reply {
 	size_t len;
 	const char *error;
 	long long when;
+	int cached; /* 0 here; lookup's cache sets it */
 };
 
 /*

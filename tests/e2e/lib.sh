@@ -4,6 +4,8 @@
 : "${TD_TOP:?run through tests/run.sh}"
 FIX="$TD_TOP/tests/fixtures"
 T=$(mktemp -d "${TMPDIR:-/tmp}/td-e2e.XXXXXX")
+# never the real home: config, data and the lookup cache stay in $T
+export TAKEDOWN_HOME="$T/home"
 trap 'stop_servers; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 n=0

@@ -90,11 +90,11 @@ td() {
 		--bootstrap "$W/boot" --whois-root "127.0.0.1:$IANA" \
 		--connect-to "whois.verisign-grs.com:43:127.0.0.1:$REG" \
 		--connect-to "whois.godaddy.com:43:127.0.0.1:$RAR" \
-		--timeout 1500 "$@"
+		--timeout 1500 ${CACHE:---no-cache} "$@"
 }
 tdr() { td --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" "$@"; }
 
-plan 26
+plan 31
 
 # 1-5: the WHOIS chain: IANA -> registry -> registrar, and LACNIC
 td --no-rdap --json weppos.com >"$T/w.json" 2>"$T/w.err"
@@ -234,6 +234,45 @@ tdr --save-raw "$T/raw" github.com >/dev/null 2>&1
 check "--save-raw keeps the raw answers" sh -c "
 	ls '$T/raw' | grep -q 'rdap' &&
 	grep -q MarkMonitor '$T/raw'/*domain_github.com*"
+
+# the cache: a second run asks nothing; a second address in a known
+# network asks nothing; a quota ban outlives the run
+CACHE="--cache=$T/cache.sqlite"
+: >"$HTTP_LOG"
+tdr --json --stats github.com >"$T/c1.json" 2>"$T/c1.err"
+tdr --json --stats github.com >"$T/c2.json" 2>"$T/c2.err"
+check "cache: the second run sends no RDAP query" sh -c "
+	python3 -c 'import json,sys
+a=json.loads(open(sys.argv[1]).read().splitlines()[-1])
+b=json.loads(open(sys.argv[2]).read().splitlines()[-1])
+assert a[\"http\"]==3 and a[\"cached\"]==0, a
+assert b[\"http\"]==1 and b[\"cached\"]>=4, b   # only the 404 parent again
+' '$T/c1.err' '$T/c2.err'"
+check "cache: the same parties, marked as cached, with the first time" sh -c "
+	python3 -c 'import json,sys
+a=json.loads(open(sys.argv[1]).read())[\"target\"][\"parties\"]
+b=json.loads(open(sys.argv[2]).read())[\"target\"][\"parties\"]
+strip=lambda ps:[{k:v for k,v in p.items() if k!=\"provenance\"} for p in ps]
+assert strip(a)==strip(b), (a,b)
+assert all(p[\"provenance\"][\"cached\"] for p in b if p[\"provenance\"][\"source\"]==\"rdap\"), b
+assert [p[\"provenance\"][\"when\"] for p in a]==[p[\"provenance\"][\"when\"] for p in b]
+' '$T/c1.json' '$T/c2.json'"
+cp "$W/rdap/ip/74.125.225.229.json" "$W/rdap/ip/74.125.1.1.json"
+: >"$HTTP_LOG"
+tdr --json 74.125.1.1 >"$T/c3.json" 2>/dev/null
+check "cache: an address in a known network needs no query" sh -c "
+	! grep -q '/ip/74.125.1.1' '$HTTP_LOG'"
+check "cache: ... and gets that network's host" jsonq '
+h=[x for x in o["target"]["parties"] if x["role"]=="host"][0]
+assert h["name"]=="Google Inc.", h
+assert h["provenance"]["cached"], h' <"$T/c3.json"
+td --no-rdap quota.com >/dev/null 2>&1
+: >"$T/whoisd-registry.log"
+td --no-rdap --json weppos.com >"$T/c4.json" 2>/dev/null
+check "cache: a WHOIS quota ban holds in the next run" sh -c "
+	! grep -q weppos '$T/whoisd-registry.log' &&
+	grep -q 'not to be queried' '$T/c4.json'"
+CACHE=
 
 # 21-22: bad input and usage
 check "bad input: one line, exit 1" sh -c "
