@@ -1283,8 +1283,18 @@ td_lookup_run(struct td_lookup *l)
 	size_t i;
 
 	/* one transaction: every answer of the run in one commit */
-	if (l->cache && td_cache_begin(l->cache, &err) == 0)
-		in_txn = 1;
+	if (l->cache) {
+		if (td_cache_begin(l->cache, &err) == 0) {
+			in_txn = 1;
+		} else {
+			/* locked by another run past the busy timeout */
+			fprintf(stderr, "takedown: cache: %s (going on "
+					"without it)\n",
+				err.msg);
+			td_cache_close(l->cache);
+			l->cache = NULL;
+		}
+	}
 	ret = lk_run(l);
 	if (ret == 0) {
 		for (i = 0; i < l->nr; i++) {
