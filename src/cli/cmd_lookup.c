@@ -32,6 +32,7 @@ static unsigned opt_timeout = 10000;
 static int opt_no_rdap;
 static int opt_allow_loopback;
 static int opt_stats;
+static const char *opt_ca_file;
 static const char *opt_cache;
 static int opt_no_cache;
 static unsigned opt_cache_ttl = 21600;
@@ -64,6 +65,9 @@ static const struct td_opt options[] = {
 	{"allow-loopback", 0, TD_OPT_FLAG, &opt_allow_loopback, NULL,
 	 "let servers be on loopback or private addresses (tests, private "
 	 "infrastructure)"},
+	{"ca-file", 0, TD_OPT_STRING, &opt_ca_file, "FILE",
+	 "trust the certificates in FILE (PEM) for https instead of the "
+	 "system's"},
 	{"connect-to", 0, TD_OPT_LIST, &opt_connect_to,
 	 "HOST:PORT:ADDR:PORT2",
 	 "connect to ADDR:PORT2 for WHOIS or HTTP requests to HOST:PORT "
@@ -381,6 +385,7 @@ run_lookup(int argc, char **argv)
 		o.net.progress = progress;
 		o.net.progress_arg = &progress_shown;
 	}
+	o.net.ca_file = opt_ca_file;
 	o.net.connect_to = (const char *const *)opt_connect_to.v;
 	o.net.nr_connect_to = opt_connect_to.nr;
 	o.bootstrap_dir = opt_bootstrap;

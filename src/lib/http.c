@@ -310,6 +310,8 @@ launch(struct td_net *n, struct http_xfer *x, struct curl_slist *resolve)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, n->user_agent);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (n->opts.ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, n->opts.ca_file);
 	if (x->headers)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	if (resolve)

@@ -61,13 +61,16 @@ struct td_net_opts {
 				   with every request to that server held
 				   back meanwhile (default 30000); a longer
 				   one bans the server for that time */
+	const char *ca_file;	/* PEM certificates to trust for https
+				   instead of the system's (a private CA,
+				   tests); NULL: the system's */
 };
 
 /* A zero numeric field means "the default" too. */
 #define TD_NET_OPTS_INIT                                                       \
 	{                                                                      \
 		NULL, 10000, 4, 1, 10, 4u << 20, 0, NULL, 32, NULL, 0,         \
-		    NULL, NULL, 30000                                          \
+		    NULL, NULL, 30000, NULL                                    \
 	}
 
 /* Outcome of one request. */
