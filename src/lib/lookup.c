@@ -346,6 +346,7 @@ add_ip(struct td_lookup *l, struct td_target *t, const char *ip, unsigned ttl)
 	t->ips[t->nr_ips].ip = dup0(ip);
 	t->ips[t->nr_ips].ttl = ttl;
 	td_record_init(&t->ips[t->nr_ips].rec);
+	t->ips[t->nr_ips].rec.status = TD_REC_ERROR;
 	if (!t->ips[t->nr_ips].ip)
 		return;
 	t->nr_ips++;
@@ -672,6 +673,24 @@ find_contact(const struct td_record *r, const char *role)
 	return NULL;
 }
 
+/*
+ * Where the registrar takes abuse reports on the web: the abuse contact's
+ * URL in its own record, then in the registry's, else its home page.
+ */
+static const char *
+abuse_form(const struct td_target *t)
+{
+	const struct td_contact *c = find_contact(&t->registrar_rec, "abuse");
+
+	if (c && c->url)
+		return c->url;
+	c = find_contact(&t->domain_rec, "abuse");
+	if (c && c->url)
+		return c->url;
+	return t->domain_rec.registrar_url ? t->domain_rec.registrar_url
+					   : t->registrar_rec.registrar_url;
+}
+
 static void
 derive_parties(struct td_target *t)
 {
@@ -758,7 +777,7 @@ derive_parties(struct td_target *t)
 			p->phone = dup0(src->abuse_phone
 						? src->abuse_phone
 						: t->registrar_rec.abuse_phone);
-			p->web_form = dup0(t->domain_rec.registrar_url);
+			p->web_form = dup0(abuse_form(t));
 			if (t->domain_rec.registrar_iana_id >= 0) {
 				char d[32];
 
@@ -1219,6 +1238,8 @@ td_lookup_add(struct td_lookup *l, const char *input, struct td_error *err)
 		return td_error_set(err, TD_ENOMEM, "out of memory");
 	td_record_init(&t->domain_rec);
 	td_record_init(&t->registrar_rec);
+	/* nothing came yet: not "found" */
+	t->domain_rec.status = t->registrar_rec.status = TD_REC_ERROR;
 	t->input = td_strndup(s, len);
 	if (!t->input)
 		goto oom;

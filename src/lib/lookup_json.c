@@ -36,6 +36,17 @@ prov(struct td_jw *w, const char *key, const struct td_prov *p)
 	td_jw_obj_end(w);
 }
 
+/* A record, or null when no server gave one. */
+static void
+record_or_null(struct td_jw *w, const struct td_record *r,
+	       const struct td_prov *p)
+{
+	if (p->source)
+		td_record_json(w, r);
+	else
+		td_jw_null(w);
+}
+
 static void
 list(struct td_jw *w, const char *key, char *const *v, size_t nr)
 {
@@ -111,17 +122,17 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 		td_jw_kint(w, "ttl", t->ips[i].ttl);
 		td_jw_kstr(w, "cdn", t->ips[i].cdn);
 		td_jw_key(w, "network");
-		td_record_json(w, &t->ips[i].rec);
+		record_or_null(w, &t->ips[i].rec, &t->ips[i].prov);
 		prov(w, "provenance", &t->ips[i].prov);
 		td_jw_obj_end(w);
 	}
 	td_jw_arr_end(w);
 
 	td_jw_key(w, "domain_record");
-	td_record_json(w, &t->domain_rec);
+	record_or_null(w, &t->domain_rec, &t->domain_prov);
 	prov(w, "domain_provenance", &t->domain_prov);
 	td_jw_key(w, "registrar_record");
-	td_record_json(w, &t->registrar_rec);
+	record_or_null(w, &t->registrar_rec, &t->registrar_prov);
 	prov(w, "registrar_provenance", &t->registrar_prov);
 	list(w, "errors", t->errors, t->nr_errors);
 	td_jw_obj_end(w);
