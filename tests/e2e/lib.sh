@@ -74,17 +74,42 @@ start_whoisd() {
 	wait_file "$T/$w.port" || { cat "$T/$w.err" >&2; return 1; }
 	WHOIS_PORT=$(cat "$T/$w.port")
 }
-# start_httpd ROOT [FAULTS]: HTTP_PORT, HTTP_LOG
+# start_httpd ROOT [FAULTS [TAG]]: HTTP_PORT, HTTP_LOG; TAG as for whoisd
 start_httpd() {
-	HTTP_LOG="$T/httpd.log"
+	h=httpd${3:+-$3}
+	HTTP_LOG="$T/$h.log"
 	: >"$HTTP_LOG"
-	rm -f "$T/httpd.port"
+	rm -f "$T/$h.port"
 	python3 "$SRV/httpd.py" --root "$1" ${2:+--faults "$2"} \
-		--log "$HTTP_LOG" --port-file "$T/httpd.port" --parent $$ \
-		>"$T/httpd.err" 2>&1 &
+		--log "$HTTP_LOG" --port-file "$T/$h.port" --parent $$ \
+		>"$T/$h.err" 2>&1 &
 	TD_PIDS="$TD_PIDS $!"
-	wait_file "$T/httpd.port" || { cat "$T/httpd.err" >&2; return 1; }
-	HTTP_PORT=$(cat "$T/httpd.port")
+	wait_file "$T/$h.port" || { cat "$T/$h.err" >&2; return 1; }
+	HTTP_PORT=$(cat "$T/$h.port")
+}
+# start_tls PORT NAME...: a TLS front (tests/servers/tlsproxy.py) for the
+# plain server on PORT, with a certificate made now for the host NAMEs and
+# signed by a CA of its own; TLS_PORT, TLS_CA (the CA's PEM file)
+start_tls() {
+	to=$1; shift
+	san=""
+	for nm in "$@"; do san="${san:+$san,}DNS:$nm"; done
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=takedown test CA" \
+		-keyout "$T/ca.key" -out "$T/ca.pem" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" \
+		-keyout "$T/tls.key" -out "$T/tls.csr" >/dev/null 2>&1 &&
+	printf 'subjectAltName=%s\n' "$san" >"$T/tls.ext" &&
+	openssl x509 -req -in "$T/tls.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$T/tls.ext" \
+		-out "$T/tls.pem" >/dev/null 2>&1 || return 1
+	rm -f "$T/tls.port"
+	python3 "$SRV/tlsproxy.py" --cert "$T/tls.pem" --key "$T/tls.key" \
+		--to "$to" --port-file "$T/tls.port" --parent $$ \
+		>"$T/tls.err" 2>&1 &
+	TD_PIDS="$TD_PIDS $!"
+	wait_file "$T/tls.port" || { cat "$T/tls.err" >&2; return 1; }
+	TLS_PORT=$(cat "$T/tls.port")
+	TLS_CA="$T/ca.pem"
 }
 # dns_probe PORT: 0 once a DNS server answers on 127.0.0.1:PORT
 dns_probe() {

@@ -94,7 +94,7 @@ td() {
 }
 tdr() { td --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" "$@"; }
 
-plan 31
+plan 36
 
 # 1-5: the WHOIS chain: IANA -> registry -> registrar, and LACNIC
 td --no-rdap --json weppos.com >"$T/w.json" 2>"$T/w.err"
@@ -158,6 +158,50 @@ assert not h["abuse_email_dead"], h
 assert h["abuse_email_provenance"]["server"].endswith("/rdap/ip/192.198.0.0/21"), h
 assert h["provenance"]["server"].endswith("/rdap/ip/192.198.1.5"), h' <"$T/up.json"
 
+# The real servers' names over https: the built-in bootstrap sends com to
+# rdap.verisign.com and 74.0.0.0/8 to rdap.arin.net, and Verisign's answer
+# links the registrar's own record at rdap.markmonitor.com; a TLS front
+# with a certificate for those names (and a CA of the test's own) stands
+# in for them.
+W2="$T/tls-world"
+mkdir -p "$W2/com/v1/domain" "$W2/rdap/domain" "$W2/registry/ip"
+cp "$C/rdap-bbot/verisign_com_github.json" "$W2/com/v1/domain/github.com.json"
+cp "$C/rdap-bbot/registrar_markmonitor_github.json" \
+	"$W2/rdap/domain/github.com.json"
+cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" \
+	"$W2/registry/ip/74.125.225.229.json"
+saved_port=$HTTP_PORT saved_log=$HTTP_LOG
+start_httpd "$W2" "" tls || fail_start "httpd (tls)"
+start_tls "$HTTP_PORT" rdap.verisign.com rdap.markmonitor.com rdap.arin.net ||
+	fail_start tlsproxy
+HTTP_PORT=$saved_port HTTP_LOG=$saved_log
+tls() {
+	"$TD_BIN" lookup --allow-loopback --dns "127.0.0.1:$DNS_PORT" \
+		--no-cache --timeout 3000 \
+		--connect-to "rdap.verisign.com:443:127.0.0.1:$TLS_PORT" \
+		--connect-to "rdap.markmonitor.com:443:127.0.0.1:$TLS_PORT" \
+		--connect-to "rdap.arin.net:443:127.0.0.1:$TLS_PORT" "$@"
+}
+tls --ca-file "$TLS_CA" --json github.com >"$T/tls.json" 2>/dev/null
+check "https: registry, then the registrar's own RDAP record" jsonq '
+t=o["target"]
+assert t["domain_provenance"]["server"]=="https://rdap.verisign.com/com/v1/domain/github.com", t["domain_provenance"]
+assert t["registrar_provenance"]["server"]=="https://rdap.markmonitor.com/rdap/domain/GITHUB.COM", t["registrar_provenance"]
+assert t["registrar_record"]["registrar"]=="Markmonitor Inc.", t["registrar_record"]
+r=[x for x in t["parties"] if x["role"]=="registrar"][0]
+assert r["abuse_email"]=="abusecomplaints@markmonitor.com", r
+assert r["web_form"]=="https://corp.markmonitor.com/domain/ui/abuse-report", r
+assert not t["errors"] or all("parent" in e for e in t["errors"]), t["errors"]' <"$T/tls.json"
+check "https: the network from ARIN through the bootstrap" jsonq '
+h=[x for x in o["target"]["parties"] if x["role"]=="host"][0]
+assert h["provenance"]["server"]=="https://rdap.arin.net/registry/ip/74.125.225.229", h' <"$T/tls.json"
+tls --json github.com >"$T/tls2.json" 2>/dev/null
+check "https: a certificate we do not trust is an error, not an answer" jsonq '
+t=o["target"]
+assert t["domain_record"] is None, t["domain_record"]
+e=" ".join(t["errors"])
+assert "rdap.verisign.com" in e and ("certificate" in e.lower() or "ssl" in e.lower()), e' <"$T/tls2.json"
+
 # 10-11: CDN and platform from the shipped data
 tdr --json https://phish.cf.test/login >"$T/cf.json" 2>/dev/null
 check "CDN: Cloudflare by address and NS, origin hidden" jsonq '
@@ -198,6 +242,16 @@ check "fault: RDAP answer of 100 MB -> too-big" fault big.test too-big
 check "fault: RDAP answer not JSON -> error" fault bad.test "rdap"
 check "fault: RDAP 429 -> rate limited" fault busy.test "429"
 check "fault: RDAP reset mid-answer -> error" fault reset.test "rdap"
+wfault() { # name expected-error-substring: WHOIS fault, within the deadline
+	start=$(date +%s)
+	td --no-rdap --whois "127.0.0.1:$IANA" --json "$1" >"$T/wf.json" 2>/dev/null
+	[ $(( $(date +%s) - start )) -lt 10 ] || { echo "took too long"; return 1; }
+	jsonq "
+e=' '.join(o['target']['errors'])
+assert '$2' in e, e" <"$T/wf.json"
+}
+check "fault: WHOIS server drips a byte a second -> timeout" wfault drip.test timeout
+check "fault: WHOIS server resets mid-answer -> refused" wfault reset.test refused
 td --no-rdap --json quota.com >"$T/q.json" 2>/dev/null
 check "fault: WHOIS quota text -> rate limited, not data" jsonq '
 t=o["target"]
