@@ -191,7 +191,9 @@ human(struct td_buf *o, const struct td_target *t)
 		esc(o, p->name);
 		td_buf_addch(o, '\n');
 		if (p->abuse_email) {
-			td_buf_adds(o, "             abuse ");
+			td_buf_adds(o, !strcmp(p->role, "registrant")
+					   ? "             e-mail "
+					   : "             abuse ");
 			esc(o, p->abuse_email);
 			if (p->flags & TD_PARTY_EMAIL_DEAD)
 				td_buf_adds(o, "  (no mail host: undeliverable)");
@@ -219,10 +221,10 @@ human(struct td_buf *o, const struct td_target *t)
 		}
 		if (p->country || p->detail) {
 			td_buf_adds(o, "             ");
-			if (p->country) {
+			if (p->country)
 				esc(o, p->country);
+			if (p->country && p->detail)
 				td_buf_adds(o, "  ");
-			}
 			if (p->detail)
 				esc(o, p->detail);
 			td_buf_addch(o, '\n');
