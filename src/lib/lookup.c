@@ -322,9 +322,10 @@ start_ip(struct td_lookup *l, struct td_target *t, size_t i)
 	td_buf_printf(&url, "%s%sip/%s", base,
 		      base[strlen(base) - 1] == '/' ? "" : "/", t->ips[i].ip);
 	q = req_new(l, t);
+	if (q)
+		q->ip = i;
 	if (!q || td_buf_failed(&url) ||
-	    lk_http(l, url.ptr, on_ip_rdap,
-			    q) < 0) {
+	    lk_http(l, url.ptr, on_ip_rdap, q) < 0) {
 		target_error(t, "rdap for %s: not sent", t->ips[i].ip);
 		free(q);
 	}

@@ -30,6 +30,7 @@ cp "$C/whois-weppos/responses/whois.pir.org/org/response_throttled.txt" \
 cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/github.com.json"
 cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" \
 	"$W/rdap/ip/74.125.225.229.json"
+cp "$C/ipwhois-rdap/rdap-ip/2001_43f8_7b0__.json" "$W/rdap/ip/2001:43f8:7b0::1.json"
 # RadioLink's ARIN network, and LACNIC's Triara network standing in for
 # its parent (the corpus has no record of the real parent).
 cp "$C/rdap-icann/responses/network_192_198_0_0.json" \
@@ -61,6 +62,7 @@ host-record=quota.com,192.0.2.30
 host-record=stall.test,192.0.2.31
 host-record=site.firebaseapp.com,192.0.2.40
 host-record=radio.test,192.198.1.5
+host-record=two.test,74.125.225.229,2001:43f8:7b0::1
 host-record=phish.gitlab.io,192.0.2.41
 CONF
 cat >"$T/http.faults" <<'MAP'
@@ -94,7 +96,7 @@ td() {
 }
 tdr() { td --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" "$@"; }
 
-plan 36
+plan 37
 
 # 1-5: the WHOIS chain: IANA -> registry -> registrar, and LACNIC
 td --no-rdap --json weppos.com >"$T/w.json" 2>"$T/w.err"
@@ -201,6 +203,15 @@ t=o["target"]
 assert t["domain_record"] is None, t["domain_record"]
 e=" ".join(t["errors"])
 assert "rdap.verisign.com" in e and ("certificate" in e.lower() or "ssl" in e.lower()), e' <"$T/tls2.json"
+
+tdr --json two.test >"$T/two.json" 2>/dev/null
+check "two addresses in two networks: each its own record and host" jsonq '
+t=o["target"]
+a={x["ip"]: x["network"]["cidrs"] for x in t["addresses"]}
+assert a["74.125.225.229"]==["74.125.0.0/16"], a
+assert a["2001:43f8:7b0::1"] and a["2001:43f8:7b0::1"]!=a["74.125.225.229"], a
+h=[x for x in t["parties"] if x["role"]=="host"]
+assert len(h)==2, h' <"$T/two.json"
 
 # 10-11: CDN and platform from the shipped data
 tdr --json https://phish.cf.test/login >"$T/cf.json" 2>/dev/null
