@@ -361,6 +361,7 @@ get_server(struct td_net *n, enum td_net_kind kind, const char *name)
 	}
 	s->kind = kind;
 	s->qtail = &s->qhead;
+	s->utail = &s->qhead;
 	switch (kind) {
 	case TD_NET_KIND_DNS:
 		s->gate.max_inflight = n->opts.dns_inflight;
@@ -460,6 +461,37 @@ enqueue(struct td_net_server *s, struct td_net_req *r)
 	s->qtail = &r->qnext;
 }
 
+/*
+ * Queue r ahead of the ordinary requests, behind the urgent ones queued
+ * before it: the names of the servers asked next must not wait behind
+ * thousands of questions of the batch.
+ */
+static void
+enqueue_urgent(struct td_net_server *s, struct td_net_req *r)
+{
+	r->srv = s;
+	r->state = TD_NET_QUEUED;
+	r->qnext = *s->utail;
+	*s->utail = r;
+	if (s->qtail == s->utail)
+		s->qtail = &r->qnext;
+	s->utail = &r->qnext;
+}
+
+/* Take the head of s's queue. */
+static struct td_net_req *
+dequeue(struct td_net_server *s)
+{
+	struct td_net_req *r = s->qhead;
+
+	s->qhead = r->qnext;
+	if (s->utail == &r->qnext)
+		s->utail = &s->qhead;
+	if (!s->qhead)
+		s->qtail = &s->qhead;
+	return r;
+}
+
 static char *
 make_key(const char *a, const char *b, const char *c)
 {
@@ -514,9 +546,20 @@ valid_dns_type(enum td_dns_type t)
 	return 0;
 }
 
+static int dns_request(struct td_net *n, const char *name,
+		       enum td_dns_type type, td_dns_cb cb, void *payload,
+		       int urgent);
+
 int
 td_net_dns(struct td_net *n, const char *name, enum td_dns_type type,
 	   td_dns_cb cb, void *payload)
+{
+	return dns_request(n, name, type, cb, payload, 0);
+}
+
+static int
+dns_request(struct td_net *n, const char *name, enum td_dns_type type,
+	    td_dns_cb cb, void *payload, int urgent)
 {
 	struct td_net_server *s;
 	struct td_net_req *r;
@@ -564,7 +607,10 @@ td_net_dns(struct td_net *n, const char *name, enum td_dns_type type,
 	}
 	r->name = q;
 	r->qtype = type;
-	enqueue(s, r);
+	if (urgent)
+		enqueue_urgent(s, r);
+	else
+		enqueue(s, r);
 	return 0;
 }
 
@@ -881,7 +927,7 @@ resolve_dns_cb(const struct td_dns_answer *a, void *payload)
 	if (!t->addrs.nr && !t->aaaa &&
 	    (a->status == TD_NET_OK || a->status == TD_NET_NODATA)) {
 		t->aaaa = 1;
-		if (!td_net_dns(n, t->host, TD_DNS_AAAA, resolve_dns_cb, t))
+		if (!dns_request(n, t->host, TD_DNS_AAAA, resolve_dns_cb, t, 1))
 			return;
 	}
 	if (t->addrs.nr)
@@ -916,7 +962,7 @@ td_net_resolve(struct td_net *n, struct td_net_req *r, const char *host,
 		free(t);
 		return TD_ENOMEM;
 	}
-	rc = td_net_dns(n, host, TD_DNS_A, resolve_dns_cb, t);
+	rc = dns_request(n, host, TD_DNS_A, resolve_dns_cb, t, 1);
 	if (rc)
 		ticket_free(t);
 	return rc;
@@ -1067,11 +1113,8 @@ start_queued(struct td_net *n, long long now, int *queued, int *started)
 		    s->banned_until <= (long long)time(NULL))
 			s->banned_until = 0;
 		while (s->banned_until && s->qhead) {
-			struct td_net_req *r = s->qhead;
+			struct td_net_req *r = dequeue(s);
 
-			s->qhead = r->qnext;
-			if (!s->qhead)
-				s->qtail = &s->qhead;
 			*started = 1;
 			td_net_finish(n, r, TD_NET_LIMITED,
 				      "%s asked not to be queried for now",
@@ -1083,9 +1126,7 @@ start_queued(struct td_net *n, long long now, int *queued, int *started)
 			w = td_net_gate_wait(&s->gate, now);
 			if (w)
 				break;
-			s->qhead = r->qnext;
-			if (!s->qhead)
-				s->qtail = &s->qhead;
+			dequeue(s);
 			*started = 1;
 			if (start_one(n, r, now)) {
 				n->oom = 1;

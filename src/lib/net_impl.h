@@ -105,6 +105,7 @@ struct td_net_server {
 	char *name;
 	struct td_net_gate gate;
 	struct td_net_req *qhead, **qtail;
+	struct td_net_req **utail; /* after the last urgent request */
 	long long banned_until; /* UTC seconds; 0: not banned */
 	struct td_net_server *next;
 };
