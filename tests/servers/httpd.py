@@ -21,11 +21,21 @@ argument) or from built-in paths /fault/MODE[/ARG]:
 
 Every request is logged as a JSON line (path, accept, time).
 
+--delay MS waits MS milliseconds before answering each request (every
+request on its own thread, so answers still overlap): a server far away.
+--ip-ranges answers an RDAP path .../ip/ADDR (or .../ip/ADDR/LEN) that has
+no file of its own with the most specific network file in that ip/ folder
+whose startAddress..endAddress holds ADDR, as RIR servers do; the folders
+are indexed once at start.  --backlog N raises the listen queue (default
+5) for many simultaneous connections.  All are off by default.
+
     httpd.py --root DIR [--faults FILE] [--log FILE] --port-file FILE
-             [--port 0] [--parent PID] [--lifetime SECONDS]
+             [--port 0] [--parent PID] [--lifetime SECONDS] [--delay MS]
+             [--ip-ranges] [--backlog N]
 """
 import argparse
 import email.utils
+import ipaddress
 import json
 import os
 import socket
@@ -41,6 +51,7 @@ ARGS = None
 FAULTS = {}
 RESET = set()
 RDAP = "application/rdap+json"
+IP_INDEX = {}  # ip/ folder relative to root -> [(size, version, lo, hi, file)]
 
 
 def read_faults(path):
@@ -75,6 +86,69 @@ def find_file(path):
     return None
 
 
+def parse_addr(text):
+    """An IP address; IPv4 octets may carry leading zeros (old ARIN
+    answers write 074.125.000.000)."""
+    text = str(text).strip()
+    if "." in text and ":" not in text:
+        text = ".".join(str(int(o, 10)) for o in text.split("."))
+    return ipaddress.ip_address(text)
+
+
+def build_ip_index(root):
+    """Index every network file (startAddress/endAddress) of every folder
+    named ip under root, most specific (smallest) range first."""
+    index = {}
+    for dirpath, _, files in os.walk(root):
+        if os.path.basename(dirpath) != "ip":
+            continue
+        nets = []
+        for name in files:
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, "rb") as fh:
+                    obj = json.load(fh)
+                lo = parse_addr(obj["startAddress"])
+                hi = parse_addr(obj["endAddress"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if lo.version != hi.version or int(hi) < int(lo):
+                continue
+            nets.append((int(hi) - int(lo), lo.version, int(lo), int(hi),
+                         path))
+        nets.sort()
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        index[rel] = nets
+        index.setdefault(rel.lower(), nets)
+    return index
+
+
+def find_network(path):
+    """The network file holding the address of an .../ip/ADDR[/LEN] path."""
+    parts = [urllib.parse.unquote(p)
+             for p in path.split("?", 1)[0].strip("/").split("/") if p]
+    for k in range(len(parts) - 2, -1, -1):
+        if parts[k] == "ip" and len(parts) - k in (2, 3):
+            break
+    else:
+        return None
+    try:
+        if len(parts) - k == 3:
+            net = ipaddress.ip_network(parts[k + 1] + "/" + parts[k + 2],
+                                       strict=False)
+            lo, hi = net.network_address, net.broadcast_address
+        else:
+            lo = hi = ipaddress.ip_address(parts[k + 1])
+    except ValueError:
+        return None
+    folder = "/".join(parts[:k + 1])
+    nets = IP_INDEX.get(folder) or IP_INDEX.get(folder.lower()) or ()
+    for _, version, nlo, nhi, f in nets:
+        if version == lo.version and nlo <= int(lo) and int(hi) <= nhi:
+            return f
+    return None
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "td-httpd/1"
@@ -95,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         log({"path": self.path, "accept": self.headers.get("Accept"),
              "time": time.time()})
+        if ARGS.delay:
+            time.sleep(ARGS.delay / 1000.0)
         path = self.path.split("?", 1)[0]
         fault = FAULTS.get(path)
         if fault is None and path.startswith("/fault/"):
@@ -103,6 +179,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault:
             return self.fault(fault[0], fault[1:])
         f = find_file(path)
+        if not f and ARGS.ip_ranges:
+            f = find_network(path)
         if not f:
             body = json.dumps({"rdapConformance": ["rdap_level_0"],
                                "errorCode": 404, "title": "Not Found",
@@ -236,8 +314,20 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--parent", type=int, default=0)
     p.add_argument("--lifetime", type=float, default=600)
+    p.add_argument("--delay", type=float, default=0,
+                   help="milliseconds to wait before each answer")
+    p.add_argument("--backlog", type=int, default=0,
+                   help="listen backlog (default: socketserver's, 5); "
+                   "raise it when many clients connect at once")
+    p.add_argument("--ip-ranges", action="store_true",
+                   help="answer .../ip/ADDR with the network file holding "
+                   "ADDR")
     ARGS = p.parse_args()
     FAULTS = read_faults(ARGS.faults)
+    if ARGS.ip_ranges:
+        IP_INDEX.update(build_ip_index(ARGS.root))
+    if ARGS.backlog:
+        Server.request_queue_size = ARGS.backlog
     server = Server(("127.0.0.1", ARGS.port), Handler)
     tmp = ARGS.port_file + ".tmp"
     with open(tmp, "w") as f:

@@ -16,7 +16,13 @@ Every connection is logged as a JSON line (query, mode, accept and end
 times from time.time()) so that tests can check spacing and overlap.
 
     whoisd.py --root DIR [--faults FILE] [--log FILE] --port-file FILE
-              [--port 0] [--parent PID] [--lifetime SECONDS]
+              [--port 0] [--parent PID] [--lifetime SECONDS] [--delay MS]
+              [--backlog N]
+
+--delay MS waits MS milliseconds between reading a query and answering it
+(each connection on its own thread, so answers still overlap): a server
+far away.  --backlog N raises the listen queue (default 5) for many
+simultaneous connections.  Both are off by default.
 
 The chosen port is written to --port-file once the server listens.  The
 server exits when the --parent process is gone or after --lifetime
@@ -82,6 +88,8 @@ class Handler(socketserver.StreamRequestHandler):
         mode = fault[0] if fault else "normal"
         rec["mode"] = mode
         sock = self.connection
+        if ARGS.delay:
+            time.sleep(ARGS.delay / 1000.0)
         try:
             self.serve(sock, query, mode, fault[1:])
         except OSError as e:
@@ -169,8 +177,15 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--parent", type=int, default=0)
     p.add_argument("--lifetime", type=float, default=600)
+    p.add_argument("--delay", type=float, default=0,
+                   help="milliseconds to wait before each answer")
+    p.add_argument("--backlog", type=int, default=0,
+                   help="listen backlog (default: socketserver's, 5); "
+                   "raise it when many clients connect at once")
     ARGS = p.parse_args()
     FAULTS = read_faults(ARGS.faults)
+    if ARGS.backlog:
+        Server.request_queue_size = ARGS.backlog
     server = Server(("127.0.0.1", ARGS.port), Handler)
     tmp = ARGS.port_file + ".tmp"
     with open(tmp, "w") as f:
