@@ -9,20 +9,6 @@
 #include "jsonw.h"
 #include "banned.h"
 
-static void
-ktime(struct td_jw *w, const char *key, long long t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	td_jw_key(w, key);
-	if (t < 0 || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		td_jw_null(w);
-	else
-		td_jw_str(w, buf);
-}
 
 static void
 addrs(struct td_jw *w, const char *key, const struct td_mail_addr *a,
@@ -136,7 +122,7 @@ hop_json(struct td_jw *w, const struct td_hop *h, size_t n)
 	td_jw_kstr(w, "id", h->id);
 	td_jw_kstr(w, "for", h->for_addr);
 	td_jw_kstr(w, "date", h->date);
-	ktime(w, "date_utc",
+	td_jw_ktime(w, "date_utc",
 	      h->when == (time_t)-1 ? -1 : (long long)h->when);
 	td_jw_kbool(w, "trusted", h->trusted);
 	td_jw_kbool(w, "unverified", h->unverified);
@@ -170,7 +156,7 @@ msg_json(struct td_jw *w, const struct td_xmsg *m)
 	td_jw_kstr(w, "return_path", m->return_path);
 	td_jw_kstr(w, "subject", m->subject);
 	td_jw_kstr(w, "date", m->date);
-	ktime(w, "date_utc", m->date_utc);
+	td_jw_ktime(w, "date_utc", m->date_utc);
 	td_jw_kstr(w, "message_id", m->message_id);
 	td_jw_kstr(w, "authentication_results", m->auth);
 	td_jw_key(w, "list_unsubscribe");

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <time.h>
 
 #include "jsonw.h"
 #include "term.h"
@@ -202,4 +203,31 @@ td_jw_kbool(struct td_jw *w, const char *key, int v)
 {
 	td_jw_key(w, key);
 	td_jw_bool(w, v);
+}
+
+void
+td_jw_ktime(struct td_jw *w, const char *key, long long t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	td_jw_key(w, key);
+	if (t < 0 || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		td_jw_null(w);
+	else
+		td_jw_str(w, buf);
+}
+
+void
+td_jw_kstrv(struct td_jw *w, const char *key, char *const *v, size_t nr)
+{
+	size_t i;
+
+	td_jw_key(w, key);
+	td_jw_arr(w);
+	for (i = 0; i < nr; i++)
+		td_jw_str(w, v[i]);
+	td_jw_arr_end(w);
 }

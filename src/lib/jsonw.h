@@ -41,6 +41,10 @@ void td_jw_null(struct td_jw *w);
 void td_jw_kstr(struct td_jw *w, const char *key, const char *s);
 void td_jw_kint(struct td_jw *w, const char *key, long long v);
 void td_jw_kbool(struct td_jw *w, const char *key, int v);
+/* key: UTC seconds t as "YYYY-MM-DDTHH:MM:SSZ", or null when t < 0. */
+void td_jw_ktime(struct td_jw *w, const char *key, long long t);
+/* key: an array of the nr strings of v. */
+void td_jw_kstrv(struct td_jw *w, const char *key, char *const *v, size_t nr);
 
 /* Append s as the body of a JSON string (no quotes), escaped as above. */
 void td_json_escape(struct td_buf *out, const char *s, size_t len);

@@ -8,20 +8,6 @@
 #include "lookup.h"
 #include "banned.h"
 
-static void
-ktime(struct td_jw *w, const char *key, long long t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	td_jw_key(w, key);
-	if (t <= 0 || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		td_jw_null(w);
-	else
-		td_jw_str(w, buf);
-}
 
 static void
 prov(struct td_jw *w, const char *key, const struct td_prov *p)
@@ -31,7 +17,7 @@ prov(struct td_jw *w, const char *key, const struct td_prov *p)
 	td_jw_kstr(w, "source", p->source);
 	td_jw_kstr(w, "server", p->server);
 	td_jw_kstr(w, "query", p->query);
-	ktime(w, "when", p->when);
+	td_jw_ktime(w, "when", p->when > 0 ? p->when : -1);
 	td_jw_kbool(w, "cached", p->cached);
 	td_jw_obj_end(w);
 }
@@ -47,17 +33,6 @@ record_or_null(struct td_jw *w, const struct td_record *r,
 		td_jw_null(w);
 }
 
-static void
-list(struct td_jw *w, const char *key, char *const *v, size_t nr)
-{
-	size_t i;
-
-	td_jw_key(w, key);
-	td_jw_arr(w);
-	for (i = 0; i < nr; i++)
-		td_jw_str(w, v[i]);
-	td_jw_arr_end(w);
-}
 
 void
 td_lookup_json(struct td_jw *w, const struct td_target *t)
@@ -73,9 +48,9 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 	td_jw_key(w, "dns");
 	td_jw_obj(w);
 	td_jw_kstr(w, "status", t->is_ip ? NULL : td_net_status_name(t->dns_status));
-	list(w, "cname", t->cnames, t->nr_cnames);
-	list(w, "ns", t->ns, t->nr_ns);
-	list(w, "mx", t->mx, t->nr_mx);
+	td_jw_kstrv(w, "cname", t->cnames, t->nr_cnames);
+	td_jw_kstrv(w, "ns", t->ns, t->nr_ns);
+	td_jw_kstrv(w, "mx", t->mx, t->nr_mx);
 	td_jw_obj_end(w);
 
 	td_jw_key(w, "parties");
@@ -98,16 +73,10 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 			    !!(p->flags & TD_PARTY_HIDDEN_ORIGIN));
 		td_jw_kbool(w, "privacy_proxy", !!(p->flags & TD_PARTY_PROXY));
 		prov(w, "provenance", &p->prov);
-		td_jw_key(w, "abuse_email_provenance");
 		if (p->email_prov.source) {
-			td_jw_obj(w);
-			td_jw_kstr(w, "source", p->email_prov.source);
-			td_jw_kstr(w, "server", p->email_prov.server);
-			td_jw_kstr(w, "query", p->email_prov.query);
-			ktime(w, "when", p->email_prov.when);
-			td_jw_kbool(w, "cached", p->email_prov.cached);
-			td_jw_obj_end(w);
+			prov(w, "abuse_email_provenance", &p->email_prov);
 		} else {
+			td_jw_key(w, "abuse_email_provenance");
 			td_jw_null(w);
 		}
 		td_jw_obj_end(w);
@@ -134,6 +103,6 @@ td_lookup_json(struct td_jw *w, const struct td_target *t)
 	td_jw_key(w, "registrar_record");
 	record_or_null(w, &t->registrar_rec, &t->registrar_prov);
 	prov(w, "registrar_provenance", &t->registrar_prov);
-	list(w, "errors", t->errors, t->nr_errors);
+	td_jw_kstrv(w, "errors", t->errors, t->nr_errors);
 	td_jw_obj_end(w);
 }

@@ -36,17 +36,6 @@ td_record_status_name(enum td_rec_status s)
 		       : "error";
 }
 
-static void
-list(struct td_jw *w, const char *key, char *const *v, size_t nr)
-{
-	size_t i;
-
-	td_jw_key(w, key);
-	td_jw_arr(w);
-	for (i = 0; i < nr; i++)
-		td_jw_str(w, v[i]);
-	td_jw_arr_end(w);
-}
 
 static void
 kint_or_null(struct td_jw *w, const char *key, long v)
@@ -95,14 +84,14 @@ td_record_json(struct td_jw *w, const struct td_record *r)
 	td_jw_kstr(w, "created", r->created);
 	td_jw_kstr(w, "updated", r->updated);
 	td_jw_kstr(w, "expires", r->expires);
-	list(w, "statuses", r->statuses, r->nr_statuses);
-	list(w, "nameservers", r->nameservers, r->nr_nameservers);
+	td_jw_kstrv(w, "statuses", r->statuses, r->nr_statuses);
+	td_jw_kstrv(w, "nameservers", r->nameservers, r->nr_nameservers);
 	td_jw_kstr(w, "dnssec", r->dnssec);
 	td_jw_kstr(w, "handle", r->handle);
 	td_jw_kstr(w, "name", r->name);
 	td_jw_kstr(w, "start", r->start);
 	td_jw_kstr(w, "end", r->end);
-	list(w, "cidrs", r->cidrs, r->nr_cidrs);
+	td_jw_kstrv(w, "cidrs", r->cidrs, r->nr_cidrs);
 	td_jw_kstr(w, "country", r->country);
 	td_jw_kstr(w, "org", r->org);
 	td_jw_kstr(w, "parent", r->parent);
@@ -127,6 +116,6 @@ td_record_json(struct td_jw *w, const struct td_record *r)
 		td_jw_obj_end(w);
 	}
 	td_jw_arr_end(w);
-	list(w, "notes", r->notes, r->nr_notes);
+	td_jw_kstrv(w, "notes", r->notes, r->nr_notes);
 	td_jw_obj_end(w);
 }
