@@ -57,6 +57,7 @@ void td_die_msg(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 extern const struct td_cmd cmd_extract_def;
+extern const struct td_cmd cmd_init_def;
 extern const struct td_cmd cmd_parse_record_def;
 extern const struct td_cmd cmd_lookup_def;
 extern const struct td_cmd cmd_update_data_def;
