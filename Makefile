@@ -111,6 +111,7 @@ $(B)/src/lib/bootstrap.o: data/iana/dns.json data/iana/ipv4.json \
 	data/iana/ipv6.json data/iana/asn.json data/iana/rdap-fallback.txt \
 	data/whois-servers.txt
 $(B)/src/lib/providers.o: data/cdn.txt data/platforms.txt
+$(B)/src/lib/draft.o: $(wildcard data/templates/*.txt)
 $(B)/src/lib/le.o: data/le.txt
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -11,6 +11,7 @@
 static const struct td_cmd *const commands[] = {
 	&cmd_extract_def,
 	&cmd_init_def,
+	&cmd_lint_def,
 	&cmd_lookup_def,
 	&cmd_parse_record_def,
 	&cmd_update_data_def,
