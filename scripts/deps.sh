@@ -6,7 +6,7 @@
 #   scripts/deps.sh --install  install what is missing (root)
 BUILD="build-essential pkg-config libgmime-3.0-dev libidn2-dev libpsl-dev
 libjansson-dev libssl-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev"
-TEST="libcmocka-dev python3 clang dnsmasq-base whois openssl"
+TEST="libcmocka-dev python3 python3-jsonschema clang dnsmasq-base whois openssl"
 PKGS=$(echo $BUILD $TEST)
 
 missing=""
