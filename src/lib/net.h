@@ -244,4 +244,138 @@ struct td_net_stats {
 /* Copy the counters of n into *out (nothing to free). */
 void td_net_stats(const struct td_net *n, struct td_net_stats *out);
 
+/*
+ * Fetch a URL as a client would, for evidence (takedown report): the
+ * client identity (user agent, Accept, Accept-Language, Referer, further
+ * header lines) is per request, and the reply records every hop.  The
+ * safety rules of td_net_http_get hold for every hop: http and https only,
+ * names resolved through the loop's DNS server, the address connected to
+ * checked by td_net_addr_allowed (the loop's allow_loopback exempts
+ * non-public addresses, see nonpublic_first_hop_only), bounded size, time
+ * and redirects.  Unlike td_net_http_get:
+ * - requests are never deduplicated: two fetches of one URL are two visits;
+ * - a 429 or 503 is an answer like any other (no retry, no ban);
+ * - each hop opens a fresh connection (CURLOPT_FRESH_CONNECT and
+ *   FORBID_REUSE, so that every https hop shows its certificates) and the
+ *   hops of one fetch share a cookie store, as a browser's would.
+ * Every string is copied.  Zero or NULL fields mean the default.
+ */
+#define TD_HTTP_FETCH_MAX_REDIRECTS 20 /* bound of max_redirects */
+#define TD_HTTP_FETCH_MAX_EXTRA 32     /* bound of nr_headers */
+
+struct td_http_fetch {
+	const char *url;	     /* http or https */
+	const char *user_agent;	     /* NULL: the loop's */
+	const char *accept;	     /* NULL: no Accept header */
+	const char *accept_language; /* NULL: none */
+	const char *referer;	     /* NULL: none; sent on every hop */
+	const char *const *headers;  /* nr_headers further lines "Name: value"
+					(e.g. Sec-Fetch-Mode); no CR, LF or
+					NUL, a token before the colon */
+	size_t nr_headers;
+	size_t max_body;	      /* bytes of the final body kept
+					 (0: the loop's max_body; at most it) */
+	int truncate;		      /* past max_body keep the first
+					 max_body bytes and end ok with
+					 truncated set, instead of too-big */
+	unsigned timeout_ms;	      /* deadline (0: the loop's; at most
+					 it) */
+	unsigned max_redirects;	      /* 0: 5; at most 20 */
+	int nonpublic_first_hop_only; /* with the loop's allow_loopback:
+					the exemption covers the first hop
+					only, and every redirect is held to
+					the public-address rule (tests show
+					with it that a redirect to a private
+					address is refused while the fixture
+					server is on loopback) */
+	int tls_insecure;	      /* fetch even when the certificate does
+					 not verify (tls_verify tells) */
+};
+
+/* One response header line as received, split at the first colon. */
+struct td_http_header {
+	const char *name;  /* as sent (case kept) */
+	const char *value; /* leading and trailing white space removed;
+			      cut at 8 KiB */
+};
+
+/* A certificate as the server presented it (CURLOPT_CERTINFO). */
+struct td_tls_cert {
+	const char *subject; /* "CN = x, O = y" as OpenSSL prints it */
+	const char *issuer;
+	const char *not_before; /* "YYYY-MM-DDTHH:MM:SSZ", or as the TLS
+				   library printed it when unreadable */
+	const char *not_after;
+	const char *serial; /* NULL when not given */
+	const char *san;    /* Subject Alternative Name, NULL if none */
+	const char *sha256; /* of the DER form, 64 hex digits; NULL
+			       when the library gave no PEM */
+};
+
+#define TD_HTTP_HOP_MAX_HEADERS 100	   /* kept per hop */
+#define TD_HTTP_HOP_MAX_HEADER_BYTES 65536 /* names and values per hop */
+#define TD_HTTP_HOP_MAX_CERTS 8		   /* kept per hop */
+
+/* One request of a fetch: the first URL or a redirect target. */
+struct td_http_hop {
+	const char *url;	 /* requested */
+	long code;		 /* HTTP status; 0 when no response came
+				    (the hop was refused or failed) */
+	const char *status_line; /* "HTTP/1.1 302 Found" (at most 256
+				    bytes), NULL without a response */
+	const char *location;	 /* where it redirected to, absolute
+				    (also when that was not followed:
+				    refused, too many); NULL if it did
+				    not redirect */
+	const char *ip;		 /* address connected to, "" when none */
+	unsigned port;		 /* 0 when none */
+	long long started;	 /* UTC milliseconds */
+	long long connect_us;	 /* from the hop's start: TCP connected, */
+	long long tls_us;	 /* TLS done (0 for http), */
+	long long first_byte_us; /* first response byte, */
+	long long total_us;	 /* end (curl's *_TIME_T); -1: unknown */
+	const struct td_http_header *headers; /* in order received */
+	size_t nr_headers;
+	size_t headers_dropped;		 /* past the per-hop limits */
+	const struct td_tls_cert *certs; /* https: leaf first */
+	size_t nr_certs;
+	long tls_verify; /* -1 for http or no handshake; else the
+			    verification result of the TLS library
+			    (0: verified) */
+};
+
+struct td_http_fetch_reply {
+	enum td_net_status status;
+	const char *error;	  /* NULL when ok */
+	const char *url;	  /* as asked */
+	const char *final_url;	  /* the URL of the last hop */
+	long code;		  /* of the last hop (0: no response) */
+	const char *content_type; /* of the last hop, NULL when none */
+	const char *body;	  /* NUL-terminated; "" unless ok */
+	size_t len;
+	int truncated; /* the body was cut at max_body (truncate) */
+	const struct td_http_hop *hops; /* every hop, in order; the last
+					   one failed when status is not
+					   ok */
+	size_t nr_hops;
+	const struct td_http_hop *last; /* the last hop that got a
+					   response: its headers and
+					   certificates are those of the
+					   final response; NULL if none */
+	long long started, ended;	/* UTC milliseconds: the first hop
+					   began, the fetch ended */
+};
+
+typedef void (*td_http_fetch_cb)(const struct td_http_fetch_reply *r,
+				 void *payload);
+
+/*
+ * Queue a fetch.  Returns 0 (cb is called exactly once, from td_net_run),
+ * TD_EINVAL (no url or cb, not an http or https url, a header with CR, LF
+ * or NUL or without a name, more than TD_HTTP_FETCH_MAX_EXTRA header
+ * lines, max_redirects over 20) or TD_ENOMEM.
+ */
+int td_net_http_fetch(struct td_net *n, const struct td_http_fetch *req,
+		      td_http_fetch_cb cb, void *payload);
+
 #endif

@@ -268,4 +268,22 @@ int td_dns_parse_answer(struct td_net_req *r, const unsigned char *abuf,
 /* Free the records of r. */
 void td_dns_rrs_release(struct td_net_req *r);
 
+/*
+ * Fetches (http.c, td_net_http_fetch); these helpers are tested in
+ * tests/unit/test_evidence.c.
+ */
+
+/*
+ * "Nov 27 10:00:00 2026 GMT" (OpenSSL's ASN1_TIME_print, as libcurl's
+ * certinfo gives validity dates) as "2026-11-27T10:00:00Z" in out.
+ * Returns 0, or -1 when s is not in that form (out is then "").
+ */
+int td_http_cert_time(char out[21], const char *s);
+
+/*
+ * 1 when s is a usable extra request header line: "Name: value" with a
+ * token (RFC 9110 5.6.2) before the colon and no CR, LF or NUL; else 0.
+ */
+int td_http_header_line_ok(const char *s);
+
 #endif
