@@ -14,6 +14,7 @@ static const struct td_cmd *const commands[] = {
 	&cmd_lint_def,
 	&cmd_lookup_def,
 	&cmd_parse_record_def,
+	&cmd_report_def,
 	&cmd_update_data_def,
 	NULL,
 };
