@@ -158,3 +158,203 @@ start_dns() {
 	cat "$T/dnsmasq.err" >&2
 	return 1
 }
+# start_smtpd: a real SMTP server on loopback, Postfix (Debian package
+# postfix, plus sasl2-bin and libsasl2-modules for AUTH), as an instance
+# of its own whose every file is under SMTPD_DIR ($T/postfix): main.cf and
+# master.cf written here, queue, data, log, a certificate made here and
+# signed by a CA of its own, and a Cyrus sasldb holding one user.
+# It accepts mail for any recipient (virtual_mailbox_domains = static:all)
+# and delivers it into the Maildir $SMTP_MAILDIR ($T/postfix/mail/inbox;
+# new mail in new/, LF line ends, Return-Path, X-Original-To, Delivered-To
+# and Received prepended).  It never reads /etc/postfix nor the machine's
+# mail setup; the system's Postfix service (never started here) can stay
+# off.  Listeners, each on a free port of 127.0.0.1:
+#   SMTP_PORT         STARTTLS offered; AUTH offered after STARTTLS only
+#   SMTPS_PORT        implicit TLS (smtps); AUTH offered
+#   SMTP_AUTH_PORT    submission style: STARTTLS and AUTH required
+#   SMTP_NOTLS_PORT   no STARTTLS, no AUTH
+# and SMTP_CA (the CA's PEM file; the certificate names localhost and
+# 127.0.0.1), SMTP_USER / SMTP_PASS (AUTH PLAIN or LOGIN), SMTP_LOG.
+# The server refuses bare LF in DATA (smtpd_forbid_bare_newline, loopback
+# not excepted), so a client that sends one gets an error, not a delivery.
+# What it takes: root, as Postfix's master(8) must start as root (it drops
+# to the postfix user for its daemons, delivers as that user, and reads
+# the certificate key and binds as root); run as another user start_smtpd
+# returns 2 and the test should skip.  It makes $T traversable by others
+# (mode 711) so that the postfix user reaches its queue under it.  Debian's
+# Postfix reads the SASL application file from $config_directory/sasl/
+# (cyrus_sasl_config_path is ignored), hence $T/postfix/etc/sasl/smtpd.conf.
+# stop_servers (on exit, also on failure) stops it: master(8) and a
+# watcher are in TD_PIDS; master stops its daemons on TERM, and the
+# watcher, which stop_servers waits for, ends once master is gone.  The
+# watcher also stops master when this shell is gone.
+start_smtpd() {
+	postfix=$(command -v postfix || echo /usr/sbin/postfix)
+	saslpasswd2=$(command -v saslpasswd2 || echo /usr/sbin/saslpasswd2)
+	[ -x "$postfix" ] || { echo "postfix not installed" >&2; return 2; }
+	[ -x "$saslpasswd2" ] || { echo "saslpasswd2 not installed (sasl2-bin)" >&2; return 2; }
+	[ "$(id -u)" = 0 ] || { echo "start_smtpd needs root (Postfix master)" >&2; return 2; }
+	id postfix >/dev/null 2>&1 || { echo "no postfix user" >&2; return 2; }
+	SMTPD_DIR="$T/postfix"
+	rm -rf "$SMTPD_DIR"
+	mkdir -p "$SMTPD_DIR/etc/sasl" "$SMTPD_DIR/queue" "$SMTPD_DIR/data" "$SMTPD_DIR/mail" || return 1
+	chmod 711 "$T"
+	pu=$(id -u postfix) pg=$(id -g postfix)
+	chown "$pu:$pg" "$SMTPD_DIR/data" "$SMTPD_DIR/mail"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj "/CN=takedown smtp test CA" \
+		-keyout "$SMTPD_DIR/ca.key" -out "$SMTPD_DIR/ca.pem" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+		-keyout "$SMTPD_DIR/tls.key" -out "$SMTPD_DIR/tls.csr" >/dev/null 2>&1 &&
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$SMTPD_DIR/tls.ext" &&
+	openssl x509 -req -in "$SMTPD_DIR/tls.csr" -CA "$SMTPD_DIR/ca.pem" -CAkey "$SMTPD_DIR/ca.key" \
+		-CAcreateserial -days 2 -extfile "$SMTPD_DIR/tls.ext" \
+		-out "$SMTPD_DIR/tls.pem" >/dev/null 2>&1 || return 1
+	SMTP_USER=tester@takedown.test
+	SMTP_PASS=loopback-secret
+	cat >"$SMTPD_DIR/etc/sasl/smtpd.conf" <<CONF
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+mech_list: PLAIN LOGIN
+sasldb_path: $SMTPD_DIR/sasldb2
+CONF
+	printf '%s' "$SMTP_PASS" | "$saslpasswd2" -p -c -f "$SMTPD_DIR/sasldb2" \
+		-u takedown.test tester || return 1
+	chown "$pu:$pg" "$SMTPD_DIR/sasldb2"
+	tries=0
+	while [ $tries -lt 3 ]; do
+		tries=$((tries + 1))
+		set -- $(free_ports 4)
+		SMTP_PORT=$1 SMTPS_PORT=$2 SMTP_AUTH_PORT=$3 SMTP_NOTLS_PORT=$4
+		cat >"$SMTPD_DIR/etc/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $SMTPD_DIR/queue
+data_directory = $SMTPD_DIR/data
+maillog_file = $SMTPD_DIR/maillog
+maillog_file_prefixes = $SMTPD_DIR
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = smtp.takedown.test
+mydomain = takedown.test
+myorigin = \$myhostname
+mydestination =
+relay_domains =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+biff = no
+local_transport = error:5.1.1 no local delivery here
+virtual_mailbox_domains = static:all
+virtual_mailbox_maps = static:inbox/
+virtual_mailbox_base = $SMTPD_DIR/mail
+virtual_uid_maps = static:$pu
+virtual_gid_maps = static:$pg
+virtual_mailbox_limit = 0
+message_size_limit = 20480000
+local_header_rewrite_clients =
+smtpd_relay_restrictions = reject_unauth_destination
+smtpd_recipient_restrictions =
+smtpd_peername_lookup = no
+smtpd_error_sleep_time = 0
+smtpd_forbid_bare_newline = yes
+smtpd_forbid_bare_newline_exclusions =
+smtpd_banner = \$myhostname ESMTP takedown test
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $SMTPD_DIR/tls.pem
+smtpd_tls_key_file = $SMTPD_DIR/tls.key
+smtpd_tls_auth_only = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+smtpd_sasl_local_domain = takedown.test
+CONF
+		cat >"$SMTPD_DIR/etc/master.cf" <<CONF
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+127.0.0.1:$SMTPS_PORT inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_auth_only=no
+127.0.0.1:$SMTP_AUTH_PORT inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:$SMTP_NOTLS_PORT inet n - n - - smtpd -o smtpd_tls_security_level=none -o smtpd_sasl_auth_enable=no
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+virtual unix - n n - - virtual
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+CONF
+		# postfix start: creates the queue, starts master(8) -w and
+		# returns once it runs; errors go to $SMTPD_DIR/maillog (stderr only
+		# on a terminal)
+		"$postfix" -c "$SMTPD_DIR/etc" start >"$T/postfix.err" 2>&1
+		smtpd_pid=$(tr -d ' ' <"$SMTPD_DIR/queue/pid/master.pid" 2>/dev/null)
+		if [ -n "$smtpd_pid" ] && kill -0 "$smtpd_pid" 2>/dev/null &&
+			smtp_probe "$SMTP_PORT" "$SMTP_NOTLS_PORT"; then
+			(
+				trap 'kill "$smtpd_pid" 2>/dev/null
+				      while kill -0 "$smtpd_pid" 2>/dev/null; do sleep 0.1; done
+				      exit 0' TERM
+				while kill -0 $$ 2>/dev/null && kill -0 "$smtpd_pid" 2>/dev/null; do
+					sleep 1 &
+					wait $!
+				done
+				kill "$smtpd_pid" 2>/dev/null
+			) >/dev/null 2>&1 &
+			# master too: a TERM that reaches the watcher before
+			# its trap is set must not leave master running
+			TD_PIDS="$TD_PIDS $smtpd_pid $!"
+			SMTP_MAILDIR="$SMTPD_DIR/mail/inbox"
+			SMTP_CA="$SMTPD_DIR/ca.pem"
+			SMTP_LOG="$SMTPD_DIR/maillog"
+			return 0
+		fi
+		[ -n "$smtpd_pid" ] && kill "$smtpd_pid" 2>/dev/null
+		sleep 1
+	done
+	cat "$T/postfix.err" >&2
+	tail -20 "$SMTPD_DIR/maillog" >&2 2>/dev/null
+	return 1
+}
+# smtp_probe PORT...: 0 once an SMTP server greets with 220 on each
+# 127.0.0.1:PORT (at most 10 s)
+smtp_probe() {
+	python3 -c 'import socket, sys, time
+end = time.time() + 10
+for port in sys.argv[1:]:
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", int(port)), 1)
+            s.settimeout(5)
+            ok = s.recv(512).startswith(b"220")
+            s.sendall(b"QUIT\r\n")
+            s.close()
+            if not ok:
+                sys.exit(1)
+            break
+        except OSError:
+            if time.time() > end:
+                sys.exit(1)
+            time.sleep(0.1)' "$@"
+}
+# free_ports N: N distinct free TCP ports of 127.0.0.1, one a line
+free_ports() {
+	python3 -c 'import socket, sys
+held = []
+for i in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    held.append(s)
+    print(s.getsockname()[1])' "$1"
+}
