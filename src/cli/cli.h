@@ -61,6 +61,7 @@ extern const struct td_cmd cmd_init_def;
 extern const struct td_cmd cmd_lint_def;
 extern const struct td_cmd cmd_parse_record_def;
 extern const struct td_cmd cmd_report_def;
+extern const struct td_cmd cmd_send_def;
 extern const struct td_cmd cmd_lookup_def;
 extern const struct td_cmd cmd_update_data_def;
 

@@ -15,6 +15,7 @@ static const struct td_cmd *const commands[] = {
 	&cmd_lookup_def,
 	&cmd_parse_record_def,
 	&cmd_report_def,
+	&cmd_send_def,
 	&cmd_update_data_def,
 	NULL,
 };
