@@ -56,6 +56,7 @@ void td_cmd_help(FILE *f, const struct td_cmd *cmd);
 void td_die_msg(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+extern const struct td_cmd cmd_call_def;
 extern const struct td_cmd cmd_extract_def;
 extern const struct td_cmd cmd_init_def;
 extern const struct td_cmd cmd_lint_def;
@@ -63,6 +64,7 @@ extern const struct td_cmd cmd_parse_record_def;
 extern const struct td_cmd cmd_report_def;
 extern const struct td_cmd cmd_send_def;
 extern const struct td_cmd cmd_lookup_def;
+extern const struct td_cmd cmd_note_def;
 extern const struct td_cmd cmd_update_data_def;
 
 #endif

@@ -9,10 +9,12 @@
 #include "banned.h"
 
 static const struct td_cmd *const commands[] = {
+	&cmd_call_def,
 	&cmd_extract_def,
 	&cmd_init_def,
 	&cmd_lint_def,
 	&cmd_lookup_def,
+	&cmd_note_def,
 	&cmd_parse_record_def,
 	&cmd_report_def,
 	&cmd_send_def,

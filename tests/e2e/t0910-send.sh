@@ -43,7 +43,7 @@ start_smtpd; rc=$?
 	>"$T/r.json" 2>"$T/r.err" || fail_start "takedown report"
 CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])' "$T/r.json")
 N=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["drafts"])' "$T/r.json")
-plan 7
+plan 10
 
 check "without --yes and no terminal: nothing sent, usage error" sh -c "
 	'$TD_BIN' send '$CASE' </dev/null >/dev/null 2>&1; [ \$? -eq 2 ]"
@@ -92,3 +92,22 @@ check "SMTP server down: a clear error, the drafts stay sendable" sh -c "
 	'$TD_BIN' send --yes --timeout 3000 --smtp-url smtp://127.0.0.1:1 \"\$C2\" >/dev/null 2>'$T/down.err';
 	[ \$? -eq 1 ] && grep -q '127.0.0.1' '$T/down.err' &&
 	'$TD_BIN' send --dry-run \"\$C2\" | grep -q 'would be sent'"
+
+# the phone: a script from the case, and the log of the call
+"$TD_BIN" call "$CASE" registrar >"$T/call.txt" 2>&1
+check "call: a script with the number, the URL, the team, not the person" sh -c "
+	grep -q 'paypal-secure-login.com/ahouf/algonquincollege.html' '$T/call.txt' &&
+	grep -q '+1.2086851750' '$T/call.txt' &&
+	grep -q 'Example CERT abuse team' '$T/call.txt' && ! grep -q 'Jane' '$T/call.txt' &&
+	grep -qi 'law enforcement\\|police' '$T/call.txt'"
+check "call --log and note go to the case's history" sh -c "
+	'$TD_BIN' call '$CASE' registrar --log 'spoke to the abuse desk, ticket 4711' >/dev/null &&
+	'$TD_BIN' note '$CASE' 'page still up at 10:00' >/dev/null &&
+	python3 -c 'import sqlite3,sys
+db=sqlite3.connect(sys.argv[1])
+rows=[r[0] for r in db.execute(\"select detail from event where kind in (\x27call\x27,\x27note\x27)\")]
+assert any(\"ticket 4711\" in (r or \"\") for r in rows), rows
+assert any(\"still up\" in (r or \"\") for r in rows), rows' '$TAKEDOWN_HOME/cases.sqlite'"
+check "call: an unknown case or role is refused" sh -c "
+	'$TD_BIN' call TD-1999-000001 host >/dev/null 2>&1; [ \$? -eq 1 ] &&
+	'$TD_BIN' call '$CASE' nobody >/dev/null 2>&1; [ \$? -eq 2 ]"
