@@ -34,7 +34,7 @@
 #define MAX_URLS 64
 
 static int opt_json, opt_compromised, opt_malicious, opt_allow_private;
-static int opt_no_cache;
+static int opt_no_cache, opt_no_blocklists;
 static struct td_strlist opt_as, opt_only, opt_connect_to;
 static const char *opt_dns, *opt_rdap, *opt_bootstrap, *opt_whois_root;
 static const char *opt_ca_file, *opt_templates, *opt_profile, *opt_store;
@@ -72,6 +72,8 @@ static const struct td_opt options[] = {
      "deadline per query and fetch (default 10000)"},
     {"no-cache", 0, TD_OPT_FLAG, &opt_no_cache, NULL,
      "ask every server again"},
+    {"no-blocklists", 0, TD_OPT_FLAG, &opt_no_blocklists, NULL,
+     "no drafts or to-dos for APWG, Netcraft and Google Safe Browsing"},
     {"allow-private", 0, TD_OPT_FLAG, &opt_allow_private, NULL,
      "let servers and evidence pages be on loopback or private addresses "
      "(tests)"},
@@ -810,6 +812,32 @@ write_drafts(struct ctx *c, const struct td_party **parties,
 	return written;
 }
 
+/*
+ * Where phishing is reported so that browsers and mail filters block it:
+ * APWG's eCrime exchange takes the e-mail forwarded as an attachment
+ * (https://apwg.org/reportphishing/); Netcraft and Google Safe Browsing
+ * take the URL through their forms.
+ */
+static const struct td_party blocklists[] = {
+    {.role = "blocklist",
+     .name = "APWG (Anti-Phishing Working Group)",
+     .abuse_email = "reportphishing@apwg.org",
+     .prov = {.source = "data", .server = "https://apwg.org/reportphishing/"},
+     .ip = -1},
+    {.role = "blocklist",
+     .name = "Netcraft",
+     .web_form = "https://report.netcraft.com/report",
+     .prov = {.source = "data", .server = "https://report.netcraft.com/"},
+     .ip = -1},
+    {.role = "blocklist",
+     .name = "Google Safe Browsing",
+     .web_form = "https://safebrowsing.google.com/safebrowsing/report_phish/",
+     .prov = {.source = "data",
+	      .server = "https://safebrowsing.google.com/safebrowsing/"
+			"report_phish/"},
+     .ip = -1},
+};
+
 static int
 run_report(int argc, char **argv)
 {
@@ -1031,6 +1059,33 @@ run_report(int argc, char **argv)
 			    p->prov.source ? p->prov.source : "-",
 			    p->prov.server ? p->prov.server : "");
 		}
+	}
+	/*
+	 * Blocklists, in parallel with the abuse reports: browsers warn
+	 * within hours, while a host may take days.
+	 */
+	for (i = 0; !opt_no_blocklists && i < sizeof(blocklists) /
+						   sizeof(blocklists[0]) &&
+		    nr_parties < 256;
+	     i++) {
+		struct td_store_party sp;
+		const struct td_party *p = &blocklists[i];
+
+		memset(&sp, 0, sizeof(sp));
+		sp.case_id = c.c.id;
+		sp.role = TD_ROLE_BLOCKLIST;
+		sp.name = p->name;
+		sp.target = c.urls[0];
+		sp.abuse_email = p->abuse_email;
+		sp.web_form = p->web_form;
+		sp.provenance = "{\"source\":\"data\",\"server\":\"takedown's "
+				"list of blocklists\"}";
+		if (td_store_party_add(&party_ids[nr_parties], c.store, &sp,
+				       &err) < 0) {
+			td_die_msg("report", "store: %s", err.msg);
+			continue;
+		}
+		parties[nr_parties++] = p;
 	}
 	le_advice(&le, country);
 	drafts = write_drafts(&c, parties, party_ids, nr_parties,

@@ -54,7 +54,7 @@ rep() {
 		--connect-to "woondsplay.com:443:127.0.0.1:$TLS_PORT" \
 		--connect-to "paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT" "$@"
 }
-plan 18
+plan 19
 
 # ---- malicious ----
 rep --json "$C/phishing_pot/email/sample-3119.eml" >"$T/m.json" 2>"$T/m.err"
@@ -120,6 +120,14 @@ check "own domain: the registrar draft asks for suspension, signed by the team" 
 	grep -q '^To: .*abusecomplaints@markmonitor.com' \"\$f\" &&
 	! grep -qi 'jane' \"\$f\" &&
 	'$TD_BIN' lint --case malicious --personal 'Jane Doe' --attachment none \"\$f\""
+
+check "blocklists: APWG gets the e-mail, Netcraft and Safe Browsing are to-dos" sh -c "
+	f=\$(ls '$UC'/outbox/*blocklist*.eml) && grep -q '^To: .*reportphishing@apwg.org' \"\$f\" &&
+	python3 -c 'import json,sys
+o=json.load(open(sys.argv[1]))
+b=[p for p in o[\"parties\"] if p[\"role\"]==\"blocklist\"]
+assert len(b)==3, b
+assert sum(1 for p in b if p[\"web_form\"] and not p[\"abuse_email\"])==2, b' '$T/u.json'"
 
 # ---- compromised ----
 rep --json "$C/phishing_pot/email/sample-6648.eml" >"$T/c.json" 2>"$T/c.err"
