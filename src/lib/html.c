@@ -1218,8 +1218,9 @@ pend_flush(struct scanner *s)
 		l.resolved = s->pend_res.ptr;
 		l.resolved_len = s->pend_res.len;
 		if (t->len) {
-			l.link_text = t->ptr;
 			l.link_text_len = utf8_trim(t->ptr, t->len);
+			/* NULL when empty, also after a cut sequence went */
+			l.link_text = l.link_text_len ? t->ptr : NULL;
 		}
 		l.offset = s->pend_off;
 		r = s->cb->link(&l, s->payload);

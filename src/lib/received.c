@@ -356,8 +356,9 @@ rdns_clean(struct span s)
 		s.n -= (size_t)(at - s.p) + 1;
 		s.p = at + 1;
 	}
-	if (s.n && s.p[s.n - 1] == '.')
-		s.n--; /* Gmail: "mail-x.google.com. [ip]" */
+	while (s.n && s.p[s.n - 1] == '.')
+		s.n--; /* Gmail: "mail-x.google.com. [ip]"; every dot, so
+			  "name.." is no name with an empty label */
 	if (!s.n || span_ci_eq(s, "unknown") || span_ci_eq(s, "<unknown>") ||
 	    is_ip_span(s) || s.p[0] == '[') {
 		s.p = NULL;

@@ -740,6 +740,14 @@ host_parse(struct td_url *u, const char *h, size_t len, struct td_error *err)
 		u->host_unicode = td_strndup(a.ptr, a.len);
 	}
 	u->is_idn = idn;
+	if (a.len > MAX_HOST) {
+		/* the A-label form of a long IDN host: every URL we give out
+		   must parse again */
+		ret = td_error_set(err, TD_EPARSE,
+				   "host of %zu bytes in A-labels: longer than %d",
+				   a.len, MAX_HOST);
+		goto out;
+	}
 	u->host_ascii = td_buf_detach(&a, NULL);
 	if (!u->host_unicode || !u->host_ascii)
 		goto out;
@@ -1230,11 +1238,12 @@ static int
 query_param(const struct wurl *w, const char *name, const char **val,
 	    size_t *vlen)
 {
-	const char *q = w->query, *end = w->query + w->query_len;
+	const char *q = w->query, *end;
 	size_t n = strlen(name);
 
-	if (!w->has_query)
+	if (!w->has_query || !q)
 		return 0;
+	end = q + w->query_len;
 	while (q < end) {
 		const char *amp = memchr(q, '&', (size_t)(end - q));
 		const char *pe = amp ? amp : end;

@@ -1137,10 +1137,26 @@ html_ctx_names(void **state)
 	assert_string_equal(td_html_ctx_name((enum td_html_ctx)99), "unknown");
 }
 
+/* Found by fuzz_html: link text that is only a cut UTF-8 sequence is
+ * no link text (NULL), as html.h promises */
+static void
+html_link_text_of_a_lone_lead_byte_is_null(void **state)
+{
+	struct rec r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	scan(&r, "<a href=\"x\">\xf1</a>", NULL);
+	assert_int_equal(r.nlinks, 1);
+	assert_null(r.links[0].text);
+	rec_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(html_link_text_of_a_lone_lead_byte_is_null),
 	    cmocka_unit_test(html_a_href_with_link_text),
 	    cmocka_unit_test(html_a_without_text_has_null_link_text),
 	    cmocka_unit_test(html_unclosed_a_is_closed_by_next_a_and_end),

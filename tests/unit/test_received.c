@@ -44,6 +44,19 @@ trust(struct td_trust *t, const char *const *specs)
 		assert_int_equal(td_trust_add(t, specs[i], NULL), 0);
 }
 
+/* Found by fuzz_received: every trailing dot goes from the rDNS name */
+static void
+received_rdns_trailing_dots_dropped(void **state)
+{
+	struct td_hop h;
+
+	(void)state;
+	parse(&h, "from helo (rdns.example.. [192.0.2.1]) by mx.example.org");
+	assert_non_null(h.from_rdns);
+	assert_string_equal(h.from_rdns, "rdns.example");
+	td_hop_release(&h);
+}
+
 /* phishing_pot/email/sample-708.eml */
 static void
 received_gmail_hop_parsed(void **state)
@@ -863,6 +876,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(received_gmail_hop_parsed),
+	    cmocka_unit_test(received_rdns_trailing_dots_dropped),
 	    cmocka_unit_test(received_exchange_ipv6_hop_parsed),
 	    cmocka_unit_test(received_exim_helo_form),
 	    cmocka_unit_test(received_sendmail_forms),

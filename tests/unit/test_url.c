@@ -519,6 +519,38 @@ url_registrable_of_host_names(void **state)
 	assert_null(td_url_registrable(NULL));
 }
 
+/* Found by fuzz_url: a host whose A-label form is over the limit is
+ * refused, so every normalised URL parses again. */
+static void
+url_long_idn_host_refused(void **state)
+{
+	struct td_buf b = TD_BUF_INIT;
+	struct td_url u;
+	struct td_error err = {0, ""};
+	int i;
+
+	(void)state;
+	td_buf_adds(&b, "http://");
+	for (i = 0; i < 520; i++)
+		td_buf_adds(&b, "\xd0\xb0."); /* Cyrillic a */
+	td_buf_adds(&b, "com/");
+	assert_int_equal(td_url_parse(&u, b.ptr, b.len, &err), TD_EPARSE);
+	assert_non_null(strstr(err.msg, "A-labels"));
+	td_buf_release(&b);
+	/* a wrapper host without a query is no wrapper (and no NULL + 0) */
+	{
+		char *inner = (char *)"x";
+		const char *kind = "x";
+
+		assert_int_equal(td_url_unwrap(&inner, &kind,
+					       "https://www.google.com/url",
+					       26),
+				 0);
+		assert_null(inner);
+		assert_null(kind);
+	}
+}
+
 /* ICANN-section registrable domain and private-section platform suffix */
 static void
 url_psl_sections(void **state)
@@ -1110,6 +1142,7 @@ main(void)
 	    cmocka_unit_test(url_domain_from_public_suffix_list),
 	    cmocka_unit_test(url_registrable_of_host_names),
 	    cmocka_unit_test(url_psl_sections),
+	    cmocka_unit_test(url_long_idn_host_refused),
 	    cmocka_unit_test(url_resolve_rfc3986_normal_examples),
 	    cmocka_unit_test(url_resolve_rfc3986_abnormal_examples),
 	    cmocka_unit_test(url_resolve_appends_and_checks_base),
