@@ -1863,6 +1863,8 @@ td_rdap_parse(struct td_record *out, const char *json, size_t len,
 	st.org.rank = RANK_NONE;
 	rc = parse_object(&st, root, source_url, err);
 	json_decref(root);
+	if (rc == 0 && !st.oom && td_record_fix_utf8(out) < 0)
+		st.oom = 1;
 	if (rc == 0 && st.oom)
 		rc = td_error_set(err, TD_ENOMEM, "%s: out of memory", name);
 	return rc;

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "record.h"
+#include "term.h"
 #include "banned.h"
 
 void
@@ -123,5 +125,81 @@ td_strlist_add(char ***list, size_t *nr, const char *s, size_t len)
 	if (!d)
 		return TD_ENOMEM;
 	l[(*nr)++] = d;
+	return 0;
+}
+
+/* Replace *p by its sanitised copy when it is not valid UTF-8. */
+static int
+fix_str(char **p)
+{
+	struct td_buf b = TD_BUF_INIT;
+	const unsigned char *s = (const unsigned char *)*p;
+	size_t n, i = 0;
+	unsigned cp;
+
+	if (!s)
+		return 0;
+	n = strlen(*p);
+	while (i < n) {
+		size_t k = td_utf8_decode(&cp, s + i, n - i);
+
+		if (!k)
+			break;
+		i += k;
+	}
+	if (i == n)
+		return 0;
+	if (td_utf8_sanitize(&b, *p, n) < 0 || td_buf_failed(&b)) {
+		td_buf_release(&b);
+		return TD_ENOMEM;
+	}
+	free(*p);
+	*p = td_buf_detach(&b, NULL);
+	return *p ? 0 : TD_ENOMEM;
+}
+
+static int
+fix_list(char **v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (fix_str(&v[i]))
+			return TD_ENOMEM;
+	return 0;
+}
+
+int
+td_record_fix_utf8(struct td_record *r)
+{
+	char **f[] = {&r->source,	   &r->status_text,   &r->domain,
+		      &r->domain_unicode,  &r->registrar,     &r->registrar_url,
+		      &r->registrar_whois, &r->registrar_rdap, &r->abuse_email,
+		      &r->abuse_phone,	   &r->created,	      &r->updated,
+		      &r->expires,	   &r->dnssec,	      &r->handle,
+		      &r->name,		   &r->start,	      &r->end,
+		      &r->country,	   &r->org,	      &r->parent,
+		      &r->referral};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (fix_str(f[i]))
+			return TD_ENOMEM;
+	if (fix_list(r->statuses, r->nr_statuses) ||
+	    fix_list(r->nameservers, r->nr_nameservers) ||
+	    fix_list(r->cidrs, r->nr_cidrs) ||
+	    fix_list(r->notes, r->nr_notes))
+		return TD_ENOMEM;
+	for (i = 0; i < r->nr_contacts; i++) {
+		struct td_contact *c = &r->contacts[i];
+		char **cf[] = {&c->role,  &c->handle,  &c->name,
+			       &c->org,	  &c->email,   &c->phone,
+			       &c->country, &c->address, &c->url};
+		size_t k;
+
+		for (k = 0; k < sizeof(cf) / sizeof(cf[0]); k++)
+			if (fix_str(cf[k]))
+				return TD_ENOMEM;
+	}
 	return 0;
 }

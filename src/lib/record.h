@@ -152,4 +152,12 @@ const char *td_record_status_name(enum td_rec_status s);
  */
 void td_record_json(struct td_jw *w, const struct td_record *r);
 
+/*
+ * Make every string of r valid UTF-8: a string a parser cut inside a
+ * character (a byte limit, a %.Ns) gets U+FFFD for the broken bytes.  The
+ * parsers call it last, so the promise above holds whatever they cut.
+ * Returns 0 or TD_ENOMEM.
+ */
+int td_record_fix_utf8(struct td_record *r);
+
 #endif

@@ -3863,6 +3863,8 @@ td_whois_parse(struct td_record *out, const char *text, size_t len,
 		}
 		finish_domain(&p);
 	}
+	if (!p.oom && td_record_fix_utf8(out) < 0)
+		p.oom = 1;
 	if (p.oom)
 		rc = td_error_set(err, TD_ENOMEM, "whois: out of memory");
 out:
