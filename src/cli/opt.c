@@ -6,19 +6,70 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "term.h"
 #include "banned.h"
+
+/*
+ * The last line of defence for error messages: a library message may
+ * quote what a server sent (jansson quotes the JSON it choked on, url
+ * messages the host).  Controls (C0, DEL, C1) and bidi controls become
+ * \xNN or \u{XXXX}, and bytes that are not UTF-8 \xNN; everything else,
+ * backslashes included, is kept, so text escaped already by the caller
+ * (td_term_escape) passes unchanged.
+ */
+static void
+put_safe(FILE *f, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp;
+		size_t k;
+
+		if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			fputc(c, f);
+			i++;
+			continue;
+		}
+		k = td_utf8_decode(&cp, (const unsigned char *)s + i, n - i);
+		if (!k) {
+			fprintf(f, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			fprintf(f, "\\u{%04x}", cp);
+		else
+			fwrite(s + i, 1, k, f);
+		i += k;
+	}
+}
 
 void
 td_die_msg(const char *cmd, const char *fmt, ...)
 {
+	struct td_buf b = TD_BUF_INIT;
 	va_list ap;
 
 	fprintf(stderr, "takedown: ");
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	td_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	if (td_buf_failed(&b))
+		fputs("(message lost: out of memory)", stderr);
+	else
+		put_safe(stderr, b.ptr ? b.ptr : "", b.len);
+	td_buf_release(&b);
 	fputc('\n', stderr);
 }
 

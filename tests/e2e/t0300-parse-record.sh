@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 C="$TD_CORPUS"
 [ -d "$C/whois-parser" ] && [ -d "$C/rdap-bbot" ] || skip_all "../shared/corpus absent"
-plan 9
+plan 11
 
 pr() { "$TD_BIN" parse-record --json "$@"; }
 q() { f=$1; shift; pr "$f" | jsonq "r=o['record']; $*"; }
@@ -31,3 +31,11 @@ check "human output escapes and labels" sh -c '"$0" parse-record "$1" | grep -q 
 check "reads standard input" sh -c '"$0" parse-record --json - <"$1" | grep -q Porkbun' "$TD_BIN" "$C/whois-parser/noterror/ac_git.ac"
 bad() { printf '{"objectClassName": "domain", ' >"$T/bad.json"; "$TD_BIN" parse-record "$T/bad.json" >/dev/null 2>"$T/bad.err"; [ $? -eq 1 ] && [ "$(wc -l <"$T/bad.err")" -eq 1 ]; }
 check "malformed JSON: one-line error, exit 1" bad
+# found by fuzz_rdap: the JSON library quotes what it choked on, C1
+# controls (CSI, OSC) included; the message must reach the terminal
+# escaped
+c1() { printf '["\302\2332J\302\2350;pwned\001"]' >"$T/c1.json"; "$TD_BIN" parse-record --format rdap "$T/c1.json" >/dev/null 2>"$T/c1.err"; [ $? -eq 1 ] && ! grep -q "$(printf '\302\233')" "$T/c1.err" && grep -q 'u{009b}' "$T/c1.err"; }
+check "an error quoting C1 controls is escaped" c1
+# found by fuzz_whois: a value cut inside a UTF-8 character is still UTF-8
+cut() { { printf 'Creation Date: '; for i in $(seq 59); do printf a; done; printf '\303\251\n'; } >"$T/cut.txt"; "$TD_BIN" parse-record --format whois "$T/cut.txt" >"$T/cut.out" && grep -q 'date not understood' "$T/cut.out" && ! grep -q 'xc3' "$T/cut.out"; }
+check "a note cut inside a character is valid UTF-8" cut
