@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "paths.h"
 #include "cache.h"
 #include "banned.h"
 
@@ -312,55 +313,6 @@ nomem:
 
 /* ---- opening ---- */
 
-/*
- * Create the missing folders above the file at path, mode 0700.  Returns
- * 0 or TD_EIO.
- */
-static int
-make_parents(const char *path, struct td_error *err)
-{
-	char *p = td_strndup(path, strlen(path));
-	char *s;
-	int rc = 0;
-
-	if (!p)
-		return td_error_set(err, TD_ENOMEM, "%s: out of memory", path);
-	for (s = p + 1; *s; s++) {
-		if (*s != '/' || s[-1] == '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) && errno != EEXIST) {
-			rc = td_error_set(err, TD_EIO,
-					  "%s: cannot create folder %s: %s",
-					  path, p, strerror(errno));
-			break;
-		}
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
-/*
- * Create the file with mode 0600 when it does not exist (SQLite would use
- * 0644); its -wal and -shm files take the same mode.  Returns 0 or TD_EIO.
- */
-static int
-make_file(const char *path, struct td_error *err)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		      0600);
-
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	if (errno == EEXIST)
-		return 0;
-	return td_error_set(err, TD_EIO, "%s: cannot create: %s", path,
-			    strerror(errno));
-}
-
 /* Run a statement that returns one integer (a PRAGMA), into *val. */
 static int
 query_int(struct td_cache *c, const char *sql, long long *val, const char *what,
@@ -493,9 +445,7 @@ td_cache_open(struct td_cache **out, const char *path, struct td_error *err)
 		rc = td_error_set(err, TD_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
-	rc = make_parents(path, err);
-	if (!rc)
-		rc = make_file(path, err);
+	rc = td_make_private_file(path, err);
 	if (rc)
 		goto fail;
 

@@ -3,6 +3,7 @@
  * Directory Specification), and mkdir -p.  See paths.h for the layout.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,4 +174,61 @@ td_mkdirs(const char *dir, mode_t mode, struct td_error *err)
 out:
 	free(s);
 	return rc;
+}
+
+/*
+ * Create the missing folders above the file at path, mode 0700.  Returns
+ * 0 or TD_EIO.
+ */
+static int
+make_parents(const char *path, struct td_error *err)
+{
+	char *p = td_strndup(path, strlen(path));
+	char *s;
+	int rc = 0;
+
+	if (!p)
+		return td_error_set(err, TD_ENOMEM, "%s: out of memory", path);
+	for (s = p + 1; *s; s++) {
+		if (*s != '/' || s[-1] == '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) && errno != EEXIST) {
+			rc = td_error_set(err, TD_EIO,
+					  "%s: cannot create folder %s: %s",
+					  path, p, strerror(errno));
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * Create the file with mode 0600 when it does not exist (SQLite would use
+ * 0644); its -wal and -shm files take the same mode.  Returns 0 or TD_EIO.
+ */
+static int
+make_file(const char *path, struct td_error *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		      0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	return td_error_set(err, TD_EIO, "%s: cannot create: %s", path,
+			    strerror(errno));
+}
+
+int
+td_make_private_file(const char *path, struct td_error *err)
+{
+	int rc = make_parents(path, err);
+
+	return rc ? rc : make_file(path, err);
 }

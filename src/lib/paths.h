@@ -52,4 +52,13 @@ char *td_path_cache(const char *name);
  */
 int td_mkdirs(const char *dir, mode_t mode, struct td_error *err);
 
+/*
+ * Make sure the file path exists for a private database: its missing
+ * parent folders are created 0700 and the file itself 0600 (never
+ * following a symbolic link at the last component) when absent.  An
+ * existing file is left as it is.  Returns 0, TD_EIO (err names the
+ * folder or file and why) or TD_ENOMEM.
+ */
+int td_make_private_file(const char *path, struct td_error *err);
+
 #endif

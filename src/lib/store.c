@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "paths.h"
 #include "store.h"
 #include "banned.h"
 
@@ -1569,55 +1570,6 @@ statement_text(struct td_buf *b, const struct statement *d)
 
 /* ---- opening ---- */
 
-/*
- * Create the missing folders above the file at path, mode 0700.  Returns
- * 0 or TD_EIO.
- */
-static int
-make_parents(const char *path, struct td_error *err)
-{
-	char *p = td_strndup(path, strlen(path));
-	char *c;
-	int rc = 0;
-
-	if (!p)
-		return td_error_set(err, TD_ENOMEM, "%s: out of memory", path);
-	for (c = p + 1; *c; c++) {
-		if (*c != '/' || c[-1] == '/')
-			continue;
-		*c = '\0';
-		if (mkdir(p, 0700) && errno != EEXIST) {
-			rc = td_error_set(err, TD_EIO,
-					  "%s: cannot create folder %s: %s",
-					  path, p, strerror(errno));
-			break;
-		}
-		*c = '/';
-	}
-	free(p);
-	return rc;
-}
-
-/*
- * Create the file with mode 0600 when it does not exist (SQLite would use
- * 0644); its -wal and -shm files take the same mode.  Returns 0 or TD_EIO.
- */
-static int
-make_file(const char *path, struct td_error *err)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		      0600);
-
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	if (errno == EEXIST)
-		return 0;
-	return td_error_set(err, TD_EIO, "%s: cannot create: %s", path,
-			    strerror(errno));
-}
-
 /* Run a statement that returns one integer (a PRAGMA), into *val. */
 static int
 query_int(struct td_store *s, const char *sql, long long *val, const char *what,
@@ -1760,9 +1712,7 @@ td_store_open(struct td_store **out, const char *path, struct td_error *err)
 		return td_error_set(err, TD_ENOMEM, "%s: out of memory", path);
 	}
 	snprintf(s->source, sizeof(s->source), "takedown");
-	rc = make_parents(path, err);
-	if (!rc)
-		rc = make_file(path, err);
+	rc = td_make_private_file(path, err);
 	if (rc)
 		goto fail;
 
