@@ -129,12 +129,16 @@ check_lines(const char *s, size_t n)
 static void
 check_lookups(const struct td_bootstrap *b)
 {
-	static const char *const names[] = {
-	    "example.com", "www.example.co.uk", "xn--p1ai", "EXAMPLE.NET.",
-	    "a.b.c.d.e.f.g", "com", "."};
-	static const char *const ips[] = {"192.0.2.1", "2001:db8::1",
-					  "::ffff:8.8.8.8", "0.0.0.0",
-					  "ffff:ffff:ffff:ffff::", "x"};
+	static const char *const names[] = {"example.com",
+					    "www.example.co.uk",
+					    "xn--p1ai",
+					    "EXAMPLE.NET.",
+					    "a.b.c.d.e.f.g",
+					    "com",
+					    "."};
+	static const char *const ips[] = {
+	    "192.0.2.1", "2001:db8::1",		  "::ffff:8.8.8.8",
+	    "0.0.0.0",	 "ffff:ffff:ffff:ffff::", "x"};
 	static const unsigned long asns[] = {0, 1, 64496, 4294967295ul};
 	const char *out;
 	enum td_whois_kind k;
@@ -174,8 +178,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (setup() < 0)
 		return 0;
 	for (i = 0; i < NR_FILES; i++) {
-		const uint8_t *z = p < end ? memchr(p, '\0', (size_t)(end - p))
-					   : NULL;
+		const uint8_t *z =
+		    p < end ? memchr(p, '\0', (size_t)(end - p)) : NULL;
 		size_t n = p < end ? (size_t)((z ? z : end) - p) : 0;
 
 		if (p < end || i == 0) {

@@ -1,8 +1,10 @@
 /*
  * libFuzzer target: what a hostile server's answer reaches in the net
  * module (net_impl.h, private): td_dns_parse_answer() on any bytes as a
- * DNS message, and td_http_retry_after() and td_http_origin() on the same
- * bytes as text (a Retry-After header, a URL from an RDAP answer).
+ * DNS message, and td_http_retry_after(), td_http_origin(),
+ * td_http_cert_time() and td_http_header_line_ok() on the same bytes as
+ * text (a Retry-After header, a URL from an RDAP answer, a certificate's
+ * date, a header line).
  *
  * The request is built as dns.c builds it: name lowercase without a
  * trailing dot, a type takedown asks for.  Both come from the message's
@@ -20,6 +22,9 @@
  *   each link's owner is the previous target, at most 16 links, and the
  *   records after it are owned by its end;
  * - td_http_retry_after(): -1 or a number of seconds;
+ * - td_http_cert_time() (a certificate date as libcurl's certinfo gives
+ *   it): 0 with "YYYY-MM-DDTHH:MM:SSZ", or -1 with "";
+ * - td_http_header_line_ok(): 1 only for "token: value" without CR or LF;
  * - td_http_origin(): 0 with "http(s)://host:port", the host lowercase
  *   without brackets, no white space or control character, port 0-65535;
  *   or TD_EINVAL/TD_ENOMEM with both outputs NULL.
@@ -183,7 +188,8 @@ check_answer(const uint8_t *data, size_t size)
 static void
 check_text(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), *origin, *host;
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	char *s = malloc(size + 1), *origin, *host, when[21];
 	unsigned port = 0;
 	long secs;
 	size_t i, hl;
@@ -196,6 +202,29 @@ check_text(const uint8_t *data, size_t size)
 
 	secs = td_http_retry_after(s, 784111777); /* 1994-11-06 08:49:37 */
 	CHECK(secs >= -1);
+
+	rc = td_http_cert_time(when, s);
+	CHECK(rc == 0 || rc == -1);
+	if (rc) {
+		CHECK(when[0] == '\0');
+	} else {
+		CHECK(strlen(when) == 20);
+		for (i = 0; i < 20; i++)
+			CHECK(pat[i] == 'd' ? when[i] >= '0' && when[i] <= '9'
+					    : when[i] == pat[i]);
+		CHECK(strncmp(when + 5, "01", 2) >= 0 &&
+		      strncmp(when + 5, "12", 2) <= 0);
+	}
+
+	rc = td_http_header_line_ok(s);
+	CHECK(rc == 0 || rc == 1);
+	if (rc) {
+		const char *colon = strchr(s, ':');
+
+		CHECK(colon && colon > s && !strpbrk(s, "\r\n"));
+		for (i = 0; s + i < colon; i++)
+			CHECK(s[i] > 0x20 && s[i] < 0x7f);
+	}
 
 	rc = td_http_origin(&origin, &host, &port, s);
 	CHECK(rc == 0 || rc == TD_EINVAL || rc == TD_ENOMEM);

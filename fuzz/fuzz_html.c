@@ -90,20 +90,9 @@ on_link(const struct td_html_link *l, void *payload)
 	       !is_ws((unsigned char)l->value[l->value_len - 1])));
 	CHECK(l->resolved);
 	CHECK(l->offset < st->len);
-	/*
-	 * html.h says link_text is NULL when empty.  Known finding, not fixed
-	 * yet (fuzz/crashes/fuzz_html/README.md): pend_flush() sets it before
-	 * utf8_trim() drops a last character cut short, so link text that is
-	 * only such bytes ("<a href=x>\xf1</a>") comes out non-NULL with
-	 * length 0.  Tolerated unless built with -DFUZZ_STRICT; drop the #ifdef
-	 * once html.c is fixed.
-	 */
 	if (l->link_text) {
 		CHECK(l->ctx == TD_HTML_A_HREF);
-		CHECK(l->link_text_len <= LINKTEXT_MAX);
-#ifdef FUZZ_STRICT
-		CHECK(l->link_text_len > 0);
-#endif
+		CHECK(l->link_text_len > 0 && l->link_text_len <= LINKTEXT_MAX);
 	}
 	st->links++;
 	st->sum = digest(st->sum, &l->ctx, sizeof(l->ctx));

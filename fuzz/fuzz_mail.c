@@ -10,7 +10,9 @@
  * - messages: message and message_end come in nested pairs, depth 0 is
  *   the outer message and only it, no deeper than max_depth; header
  *   names and decoded values are UTF-8, values hold no CR or LF, the
- *   field set of one message stays within max_header_bytes;
+ *   field set of one message stays within max_header_bytes (times 3: the
+ *   limit counts input bytes, and an invalid byte in a name becomes the
+ *   three bytes of U+FFFD);
  * - parts: a path of numbers ("1", "2.1", or "preamble"/"epilogue"
  *   after one), a lowercase "type/subtype", at most max_part_bytes of
  *   data, truncated exactly when full_len is larger, text (when there is
@@ -142,7 +144,9 @@ on_message(const struct td_mail_msg *m, void *payload)
 			CHECK(td_mail_date_parse(&t, h->value) == 0 ||
 			      td_mail_date_parse(&t, h->value) == TD_EPARSE);
 	}
-	CHECK(bytes <= lim.max_header_bytes);
+	/* the limit counts input bytes; a name's invalid bytes become
+	   U+FFFD, three bytes each */
+	CHECK(bytes <= 3 * lim.max_header_bytes);
 	if (st->open < sizeof(st->depth) / sizeof(st->depth[0]))
 		st->depth[st->open] = m->depth;
 	st->open++;

@@ -35,17 +35,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * KNOWN_CUT tolerates the known findings listed in check_record(); build
- * with -DFUZZ_STRICT (make MODE=fuzz CFLAGS=-DFUZZ_STRICT fuzz) to see
- * them fail on fuzz/crashes/.
- */
-#ifdef FUZZ_STRICT
-#define KNOWN_CUT 0
-#else
-#define KNOWN_CUT 1
-#endif
-
 /* the value being checked, named in the abort message */
 static const char *field = "";
 
@@ -58,14 +47,9 @@ static const char *field = "";
 		}                                                              \
 	} while (0)
 
-/*
- * Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
- * With cut_ok, a sequence cut short (the right lead byte and fewer
- * continuation bytes than it needs, then ASCII or the end) is let
- * through: what a byte-counted cut of valid UTF-8 leaves.
- */
+/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
 static int
-utf8_check(const unsigned char *s, size_t n, int cut_ok)
+utf8_valid(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -84,14 +68,12 @@ utf8_check(const unsigned char *s, size_t n, int cut_ok)
 			len = 4, cp = c & 0x07;
 		else
 			return 0;
-		for (k = 1; k < len && i + k < n && (s[i + k] & 0xc0) == 0x80;
-		     k++)
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		if (k < len) {
-			if (!cut_ok || (i + k < n && s[i + k] >= 0x80))
+		if (n - i < len)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
 				return 0;
-			i += k;
-			continue;
+			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
 		if ((len == 3 &&
 		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
@@ -100,12 +82,6 @@ utf8_check(const unsigned char *s, size_t n, int cut_ok)
 		i += len;
 	}
 	return 1;
-}
-
-static int
-utf8_valid(const unsigned char *s, size_t n)
-{
-	return utf8_check(s, n, 0);
 }
 
 static void
@@ -183,41 +159,28 @@ has_upper(const char *s)
 	return 0;
 }
 
-/*
- * A string of the record: UTF-8 and text form safe.  cut_ok tolerates
- * characters cut short (see check_record()).
- */
-static void
-check_str_cut(const char *s, int cut_ok)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (!s)
-		return;
-	n = strlen(s);
-	CHECK(utf8_check(p, n, cut_ok));
-	check_text(s);
-}
-
+/* A string of the record: UTF-8 and text form safe. */
 static void
 check_str(const char *s)
 {
-	check_str_cut(s, 0);
+	if (!s)
+		return;
+	CHECK(utf8_valid((const unsigned char *)s, strlen(s)));
+	check_text(s);
 }
 
 /* check_str() naming the field */
 #define STR(v) (field = #v, check_str(v))
 
 static void
-check_strv(char *const *v, size_t nr, int lower, int cut_ok)
+check_strv(char *const *v, size_t nr, int lower)
 {
 	size_t i;
 
 	CHECK(!nr || v);
 	for (i = 0; i < nr; i++) {
 		CHECK(v[i]);
-		check_str_cut(v[i], cut_ok);
+		check_str(v[i]);
 		CHECK(!lower || !has_upper(v[i]));
 	}
 }
@@ -240,11 +203,7 @@ check_date(const char *s)
 	CHECK(!strcmp(again, s));
 }
 
-/*
- * The JSON string under key equals s (null when s is NULL); a string that
- * is not UTF-8 is only checked to be a string (the writer replaces the
- * bad bytes with U+FFFD).
- */
+/* The JSON string under key equals s (null when s is NULL). */
 static void
 check_json_str(json_t *obj, const char *key, const char *s)
 {
@@ -256,8 +215,6 @@ check_json_str(json_t *obj, const char *key, const char *s)
 		return;
 	}
 	CHECK(json_is_string(v));
-	if (!utf8_valid((const unsigned char *)s, strlen(s)))
-		return;
 	CHECK(json_string_length(v) == strlen(s) &&
 	      !memcmp(json_string_value(v), s, strlen(s)));
 }
@@ -272,9 +229,7 @@ check_json_strv(json_t *obj, const char *key, char *const *v, size_t nr)
 	for (i = 0; i < nr; i++) {
 		json_t *e = json_array_get(a, i);
 
-		CHECK(json_is_string(e));
-		CHECK(!utf8_valid((const unsigned char *)v[i], strlen(v[i])) ||
-		      !strcmp(json_string_value(e), v[i]));
+		CHECK(json_is_string(e) && !strcmp(json_string_value(e), v[i]));
 	}
 }
 
@@ -341,16 +296,7 @@ check_record(const struct td_record *r)
 	CHECK(td_record_kind_name(r->kind) && td_record_status_name(r->status));
 	CHECK(r->registrar_iana_id >= -1 && r->origin_asn >= -1);
 	STR(r->source);
-	/*
-	 * Known findings, not fixed yet (fuzz/crashes/fuzz_rdap/README.md):
-	 * rdap.c writes status_text ("%.200s" of the title and description)
-	 * and notes ("%.64s" of a date or class name, "%.32s" of a country)
-	 * cut by bytes, which can end inside a UTF-8 sequence.  Tolerated
-	 * (KNOWN_CUT), for those two only, so that fuzzing goes on past them;
-	 * pass 0 once rdap.c cuts at a character boundary.
-	 */
-	field = "r->status_text";
-	check_str_cut(r->status_text, KNOWN_CUT);
+	STR(r->status_text);
 	STR(r->domain);
 	CHECK(!r->domain || !has_upper(r->domain));
 	STR(r->domain_unicode);
@@ -368,9 +314,9 @@ check_record(const struct td_record *r)
 	check_date(r->updated);
 	check_date(r->expires);
 	field = "statuses";
-	check_strv(r->statuses, r->nr_statuses, 1, 0);
+	check_strv(r->statuses, r->nr_statuses, 1);
 	field = "nameservers";
-	check_strv(r->nameservers, r->nr_nameservers, 1, 0);
+	check_strv(r->nameservers, r->nr_nameservers, 1);
 	for (i = 0; i < r->nr_nameservers; i++) {
 		size_t n = strlen(r->nameservers[i]);
 
@@ -382,7 +328,7 @@ check_record(const struct td_record *r)
 	STR(r->start);
 	STR(r->end);
 	field = "cidrs";
-	check_strv(r->cidrs, r->nr_cidrs, 0, 0);
+	check_strv(r->cidrs, r->nr_cidrs, 0);
 	STR(r->country);
 	STR(r->org);
 	STR(r->parent);
@@ -408,7 +354,7 @@ check_record(const struct td_record *r)
 	}
 	CHECK(r->nr_notes <= r->alloc_notes);
 	field = "notes";
-	check_strv(r->notes, r->nr_notes, 0, KNOWN_CUT);
+	check_strv(r->notes, r->nr_notes, 0);
 	check_json(r);
 }
 

@@ -38,17 +38,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * Known finding, not fixed yet (fuzz/crashes/fuzz_received/README.md):
- * rdns_clean() drops one trailing dot, so "name.." keeps one.  Tolerated
- * unless built with -DFUZZ_STRICT.
- */
-#ifdef FUZZ_STRICT
-#define KNOWN_DOTS 0
-#else
-#define KNOWN_DOTS 1
-#endif
-
 #define CHECK(c)                                                               \
 	do {                                                                   \
 		if (!(c)) {                                                    \
@@ -110,7 +99,7 @@ check_hop(const struct td_hop *h, const char *value, size_t len)
 	CHECK(!h->from_helo || *h->from_helo);
 	if (h->from_rdns) {
 		n = strlen(h->from_rdns);
-		CHECK(n && (KNOWN_DOTS || h->from_rdns[n - 1] != '.'));
+		CHECK(n && h->from_rdns[n - 1] != '.');
 		CHECK(strcasecmp(h->from_rdns, "unknown") &&
 		      strcasecmp(h->from_rdns, "<unknown>"));
 		CHECK(!strchr(h->from_rdns, '@') && h->from_rdns[0] != '[');

@@ -35,17 +35,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * KNOWN_CUT tolerates the known findings listed in check_record(); build
- * with -DFUZZ_STRICT (make MODE=fuzz CFLAGS=-DFUZZ_STRICT fuzz) to see
- * them fail on fuzz/crashes/.
- */
-#ifdef FUZZ_STRICT
-#define KNOWN_CUT 0
-#else
-#define KNOWN_CUT 1
-#endif
-
 /* the value being checked, named in the abort message */
 static const char *field = "";
 
@@ -58,14 +47,9 @@ static const char *field = "";
 		}                                                              \
 	} while (0)
 
-/*
- * Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
- * With cut_ok, a sequence cut short (the right lead byte and fewer
- * continuation bytes than it needs, then ASCII or the end) is let
- * through: what a byte-counted cut of valid UTF-8 leaves.
- */
+/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
 static int
-utf8_check(const unsigned char *s, size_t n, int cut_ok)
+utf8_valid(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -84,14 +68,12 @@ utf8_check(const unsigned char *s, size_t n, int cut_ok)
 			len = 4, cp = c & 0x07;
 		else
 			return 0;
-		for (k = 1; k < len && i + k < n && (s[i + k] & 0xc0) == 0x80;
-		     k++)
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		if (k < len) {
-			if (!cut_ok || (i + k < n && s[i + k] >= 0x80))
+		if (n - i < len)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
 				return 0;
-			i += k;
-			continue;
+			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
 		if ((len == 3 &&
 		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
@@ -100,12 +82,6 @@ utf8_check(const unsigned char *s, size_t n, int cut_ok)
 		i += len;
 	}
 	return 1;
-}
-
-static int
-utf8_valid(const unsigned char *s, size_t n)
-{
-	return utf8_check(s, n, 0);
 }
 
 static void
@@ -186,42 +162,33 @@ has_upper(const char *s)
 /*
  * A string of the record: UTF-8, no control characters but tab (whois.c
  * keeps tabs in the text it reads; JSON and the text form escape them),
- * text form safe.  cut_ok tolerates characters cut short (status_text,
- * see below).
+ * text form safe.
  */
-static void
-check_str_cut(const char *s, int cut_ok)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (!s)
-		return;
-	n = strlen(s);
-	CHECK(utf8_check(p, n, cut_ok));
-	for (; *p; p++)
-		CHECK((*p >= 0x20 || *p == '\t') && *p != 0x7f);
-	check_text(s);
-}
-
 static void
 check_str(const char *s)
 {
-	check_str_cut(s, 0);
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return;
+	CHECK(utf8_valid(p, strlen(s)));
+	for (; *p; p++)
+		CHECK((*p >= 0x20 || *p == '\t') && *p != 0x7f);
+	check_text(s);
 }
 
 /* check_str() naming the field */
 #define STR(v) (field = #v, check_str(v))
 
 static void
-check_strv(char *const *v, size_t nr, int lower, int cut_ok)
+check_strv(char *const *v, size_t nr, int lower)
 {
 	size_t i;
 
 	CHECK(!nr || v);
 	for (i = 0; i < nr; i++) {
 		CHECK(v[i]);
-		check_str_cut(v[i], cut_ok);
+		check_str(v[i]);
 		CHECK(!lower || !has_upper(v[i]));
 	}
 }
@@ -244,11 +211,7 @@ check_date(const char *s)
 	CHECK(!strcmp(again, s));
 }
 
-/*
- * The JSON string under key equals s (null when s is NULL); a string that
- * is not UTF-8 is only checked to be a string (the writer replaces the
- * bad bytes with U+FFFD).
- */
+/* The JSON string under key equals s (null when s is NULL). */
 static void
 check_json_str(json_t *obj, const char *key, const char *s)
 {
@@ -260,8 +223,6 @@ check_json_str(json_t *obj, const char *key, const char *s)
 		return;
 	}
 	CHECK(json_is_string(v));
-	if (!utf8_valid((const unsigned char *)s, strlen(s)))
-		return;
 	CHECK(json_string_length(v) == strlen(s) &&
 	      !memcmp(json_string_value(v), s, strlen(s)));
 }
@@ -276,9 +237,7 @@ check_json_strv(json_t *obj, const char *key, char *const *v, size_t nr)
 	for (i = 0; i < nr; i++) {
 		json_t *e = json_array_get(a, i);
 
-		CHECK(json_is_string(e));
-		CHECK(!utf8_valid((const unsigned char *)v[i], strlen(v[i])) ||
-		      !strcmp(json_string_value(e), v[i]));
+		CHECK(json_is_string(e) && !strcmp(json_string_value(e), v[i]));
 	}
 }
 
@@ -345,18 +304,7 @@ check_record(const struct td_record *r)
 	CHECK(td_record_kind_name(r->kind) && td_record_status_name(r->status));
 	CHECK(r->registrar_iana_id >= -1 && r->origin_asn >= -1);
 	STR(r->source);
-	/*
-	 * Known findings, not fixed yet (fuzz/crashes/fuzz_whois/README.md):
-	 * whois.c cuts the line that said "not found" (scan_status(), 300
-	 * bytes), a date it did not understand (its note, 60 bytes), a name
-	 * server (take_nameserver(), 255 bytes) and a contact's joined
-	 * address lines (con_addr(), a td_buf of TD_WHOIS_MAX_FIELD bytes)
-	 * without regard to UTF-8, so each can end inside a character.
-	 * Tolerated (KNOWN_CUT), for those four only, so that fuzzing goes
-	 * on past them; pass 0 once whois.c cuts at a character boundary.
-	 */
-	field = "r->status_text";
-	check_str_cut(r->status_text, KNOWN_CUT);
+	STR(r->status_text);
 	STR(r->domain);
 	CHECK(!r->domain || !has_upper(r->domain));
 	STR(r->domain_unicode);
@@ -374,9 +322,9 @@ check_record(const struct td_record *r)
 	check_date(r->updated);
 	check_date(r->expires);
 	field = "statuses";
-	check_strv(r->statuses, r->nr_statuses, 1, 0);
+	check_strv(r->statuses, r->nr_statuses, 1);
 	field = "nameservers";
-	check_strv(r->nameservers, r->nr_nameservers, 1, KNOWN_CUT);
+	check_strv(r->nameservers, r->nr_nameservers, 1);
 	for (i = 0; i < r->nr_nameservers; i++) {
 		size_t n = strlen(r->nameservers[i]);
 
@@ -388,7 +336,7 @@ check_record(const struct td_record *r)
 	STR(r->start);
 	STR(r->end);
 	field = "cidrs";
-	check_strv(r->cidrs, r->nr_cidrs, 0, 0);
+	check_strv(r->cidrs, r->nr_cidrs, 0);
 	STR(r->country);
 	STR(r->org);
 	STR(r->parent);
@@ -409,13 +357,12 @@ check_record(const struct td_record *r)
 		STR(c->email);
 		STR(c->phone);
 		STR(c->country);
-		field = "c->address";
-		check_str_cut(c->address, KNOWN_CUT);
+		STR(c->address);
 		STR(c->url);
 	}
 	CHECK(r->nr_notes <= r->alloc_notes);
 	field = "notes";
-	check_strv(r->notes, r->nr_notes, 0, KNOWN_CUT);
+	check_strv(r->notes, r->nr_notes, 0);
 	check_json(r);
 }
 
