@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "paths.h"
 #include "profile.h"
 #include "store.h"
@@ -128,7 +129,7 @@ run_call(int argc, char **argv)
 			      p->phone ? p->phone : "no number", opt_log);
 		memset(&ev, 0, sizeof(ev));
 		ev.case_id = c.id;
-		ev.at = (long long)time(NULL);
+		ev.at = td_now();
 		ev.kind = TD_EV_CALL;
 		ev.detail = d.ptr;
 		if (td_buf_failed(&d) ||
@@ -235,7 +236,7 @@ run_note(int argc, char **argv)
 		return EXIT_FAIL;
 	memset(&ev, 0, sizeof(ev));
 	ev.case_id = c.id;
-	ev.at = (long long)time(NULL);
+	ev.at = td_now();
 	ev.kind = TD_EV_NOTE;
 	ev.detail = argv[1];
 	if (td_store_event_add(NULL, s, &ev, &err) < 0) {

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "classify.h"
 #include "cli.h"
+#include "clock.h"
 #include "draft.h"
 #include "evidence.h"
 #include "extract.h"
@@ -114,7 +115,7 @@ struct ctx {
 static long long
 now_utc(void)
 {
-	return (long long)time(NULL);
+	return td_now();
 }
 
 static void

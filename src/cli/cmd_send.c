@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "jsonw.h"
 #include "paths.h"
 #include "profile.h"
@@ -108,7 +109,7 @@ settle(struct td_store *s, const char *mid, int sent)
 {
 	struct td_store_message m;
 	struct td_error err = {0, ""};
-	long long now = (long long)time(NULL);
+	long long now = td_now();
 	int rc;
 
 	if (td_store_message_find(&m, s, mid, &err) < 0) {
@@ -272,7 +273,7 @@ run_send(int argc, char **argv)
 		struct td_send_result res;
 		char *data;
 		size_t len = 0;
-		long long now = (long long)time(NULL);
+		long long now = td_now();
 		int r;
 
 		if (!wanted(&msgs[i]))
@@ -297,7 +298,7 @@ run_send(int argc, char **argv)
 		r = td_send(&res, &so, envelope_from(&prof, sm.data),
 			    (const char *const *)sm.to, sm.nr_to, sm.data,
 			    sm.len, &err);
-		now = (long long)time(NULL);
+		now = td_now();
 		if (r == 0) {
 			td_store_message_mark_sent(s, msgs[i].id, res.reply, now,
 						   &err);
