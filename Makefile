@@ -49,15 +49,18 @@ LIB_SRC  := $(sort $(wildcard src/lib/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+# helper programs for tests and benchmarks (store fillers...), each one file
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c bench/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/replay_%)
+TOOL_BIN := $(patsubst %.c,$(B)/tools/%,$(notdir $(TOOL_SRC)))
 
 .PHONY: all check unit e2e fuzz clean install compile_commands.json
-all: $(B)/takedown
+all: $(B)/takedown $(TOOL_BIN)
 
 $(B)/libtakedown.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -75,6 +78,14 @@ $(B)/tests/%: tests/unit/%.c $(B)/libtakedown.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
+$(B)/tools/%: tests/tools/%.c $(B)/libtakedown.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS)
+
+$(B)/tools/%: bench/%.c $(B)/libtakedown.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS)
+
 # Replay drivers: every fuzz target linked with a plain main() that feeds
 # it each file of its committed corpus (runs in the ordinary test suite).
 $(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(B)/libtakedown.a
@@ -87,13 +98,13 @@ $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(B)/libtakedown.a
 
 fuzz: $(FUZZ_BIN)
 
-check: $(B)/takedown $(UNIT_BIN) $(REPLAY_BIN)
+check: $(B)/takedown $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 	@sh tests/run.sh $(B)
 
 clean:
 	rm -rf build compile_commands.json
 
-install: $(B)/takedown
+install: $(B)/takedown $(TOOL_BIN)
 	install -D -m 755 $(B)/takedown $(DESTDIR)$(PREFIX)/bin/takedown
 	install -D -m 644 docs/takedown.1 $(DESTDIR)$(PREFIX)/share/man/man1/takedown.1
 
@@ -113,5 +124,7 @@ $(B)/src/lib/bootstrap.o: data/iana/dns.json data/iana/ipv4.json \
 $(B)/src/lib/providers.o: data/cdn.txt data/platforms.txt
 $(B)/src/lib/draft.o: $(wildcard data/templates/*.txt)
 $(B)/src/lib/le.o: data/le.txt
+$(B)/src/lib/followup.o: $(wildcard data/templates/*.txt)
+$(B)/src/lib/liveness.o: $(wildcard data/liveness/*.txt)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
