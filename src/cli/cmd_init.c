@@ -15,7 +15,7 @@
 #include "term.h"
 #include "banned.h"
 
-static const char *opt_val[14];
+static const char *opt_val[16];
 static int opt_force, opt_json, opt_no_prompt;
 static const char *opt_file;
 
@@ -47,6 +47,11 @@ static const struct td_opt options[] = {
      "a file holding only the SMTP password"},
     {"sendmail", 0, TD_OPT_STRING, &opt_val[13], "PROGRAM",
      "hand mail to a local program (sendmail -t) instead of SMTP"},
+    {"takedown-orgs", 0, TD_OPT_STRING, &opt_val[14], "LIST",
+     "takedown organisations told of malicious cases: "
+     "\"Name <address>; ...\""},
+    {"arf-recipients", 0, TD_OPT_STRING, &opt_val[15], "LIST",
+     "addresses or @domains that get ARF (RFC 5965) reports: \"a@x, @y\""},
     {"file", 'f', TD_OPT_STRING, &opt_file, "FILE",
      "the profile file (default: profile in the config folder)"},
     {"force", 0, TD_OPT_FLAG, &opt_force, NULL,

@@ -705,7 +705,7 @@ write_drafts(struct ctx *c, const struct td_party **parties,
 		const struct td_party *p = parties[i];
 		int role = draft_role(p->role, c->kind);
 		struct td_draft_input in;
-		struct td_draft_opts o = {opt_templates, 0, 0};
+		struct td_draft_opts o = {opt_templates, 0, 0, 0};
 		struct td_draft d;
 		struct td_error err = {0, ""};
 		struct td_lint l;

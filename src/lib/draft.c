@@ -41,6 +41,7 @@ __asm__(".section .rodata\n"
 	TEMPLATE(td_tpl_owner, "data/templates/owner.txt")
 	TEMPLATE(td_tpl_le, "data/templates/le.txt")
 	TEMPLATE(td_tpl_blocklist, "data/templates/blocklist.txt")
+	TEMPLATE(td_tpl_takedown, "data/templates/takedown.txt")
 	".previous\n");
 /* clang-format on */
 
@@ -51,9 +52,11 @@ extern const char td_tpl_platform[], td_tpl_platform_end[];
 extern const char td_tpl_owner[], td_tpl_owner_end[];
 extern const char td_tpl_le[], td_tpl_le_end[];
 extern const char td_tpl_blocklist[], td_tpl_blocklist_end[];
+extern const char td_tpl_takedown[], td_tpl_takedown_end[];
 
 static const char *const role_names[] = {
-    "registrar", "host", "cdn", "platform", "owner", "le", "blocklist"};
+    "registrar", "host", "cdn", "platform", "owner", "le", "blocklist",
+    "takedown"};
 #define NR_ROLES (sizeof(role_names) / sizeof(role_names[0]))
 
 const char *
@@ -101,6 +104,9 @@ td_draft_builtin_template(enum td_draft_role role, size_t *len)
 		break;
 	case TD_DRAFT_BLOCKLIST:
 		b = td_tpl_blocklist, e = td_tpl_blocklist_end;
+		break;
+	case TD_DRAFT_TAKEDOWN:
+		b = td_tpl_takedown, e = td_tpl_takedown_end;
 		break;
 	}
 	if (len)
@@ -248,6 +254,7 @@ enum var {
 	V_LE_ADVICE,
 	V_ORIGINAL_ATTACHED,
 	V_XARF_ATTACHED,
+	V_ARF_REPORT,
 	V_DATE,
 	V_LBRACE,
 	NR_VARS
@@ -298,6 +305,7 @@ const char *const td_draft_variables[] = {"case_tag",
 					  "le_advice",
 					  "original_attached",
 					  "xarf_attached",
+					  "arf_report",
 					  "date",
 					  "lbrace",
 					  NULL};
@@ -483,9 +491,20 @@ chomp(struct td_buf *b)
 		td_buf_truncate(b, b->len - 1);
 }
 
+/* The machine-readable part a draft carries. */
+enum { MACHINE_NONE, MACHINE_XARF, MACHINE_ARF };
+
+static int
+machine_part(const struct td_draft_input *in, const struct td_draft_opts *o)
+{
+	if (o && o->arf && in->original)
+		return MACHINE_ARF;
+	return o && o->no_xarf ? MACHINE_NONE : MACHINE_XARF;
+}
+
 static void
 vars_build(struct vars *vs, const struct td_draft_input *in, long long now,
-	   int original, int xarf)
+	   int original, int machine)
 {
 	const struct td_draft_identity *id = in->from;
 	const struct td_draft_fetch *mf = main_fetch(in);
@@ -662,8 +681,10 @@ vars_build(struct vars *vs, const struct td_draft_input *in, long long now,
 		chomp(&v[V_LE_ADVICE]);
 	if (original)
 		td_buf_adds(&v[V_ORIGINAL_ATTACHED], "yes");
-	if (xarf)
+	if (machine == MACHINE_XARF)
 		td_buf_adds(&v[V_XARF_ATTACHED], "yes");
+	if (machine == MACHINE_ARF)
+		td_buf_adds(&v[V_ARF_REPORT], "yes");
 	utc(&v[V_DATE], now);
 }
 
@@ -1200,7 +1221,7 @@ td_draft_render(struct td_buf *subject, struct td_buf *body,
 	if (ret)
 		return ret;
 	vars_build(&vs, in, now_of(in), in->original != NULL,
-		   !(opts && opts->no_xarf));
+		   machine_part(in, opts));
 	ret = vars_failed(&vs) ? td_error_set(err, TD_ENOMEM, "out of memory")
 			       : render_vars(subject, body, in, opts, &vs, err);
 	vars_release(&vs);
@@ -1217,7 +1238,7 @@ td_draft_render_text(struct td_buf *subject, struct td_buf *body,
 
 	if (ret)
 		return ret;
-	vars_build(&vs, in, now_of(in), in->original != NULL, 1);
+	vars_build(&vs, in, now_of(in), in->original != NULL, MACHINE_XARF);
 	ret = vars_failed(&vs)
 		  ? td_error_set(err, TD_ENOMEM, "out of memory")
 		  : render_with(subject, body, tpl, len, name, &vs, err);
@@ -1369,6 +1390,146 @@ message_id(struct td_buf *out, const struct td_draft_input *in)
 	return 0;
 }
 
+/* ---- ARF (RFC 5965) --------------------------------------------------- */
+
+/* date-time of RFC 5322 3.3, in UTC, whatever the locale */
+static void
+rfc5322_date(struct td_buf *b, long long t)
+{
+	static const char days[][4] = {"Sun", "Mon", "Tue", "Wed",
+				       "Thu", "Fri", "Sat"};
+	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr",
+					 "May", "Jun", "Jul", "Aug",
+					 "Sep", "Oct", "Nov", "Dec"};
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm))
+		return;
+	td_buf_printf(b, "%s, %d %s %d %02d:%02d:%02d +0000", days[tm.tm_wday],
+		      tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+		      tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* A URL as an ARF field value: printable ASCII only, the rest
+   %-encoded; 0 when too long for one line. */
+static int
+arf_uri(struct td_buf *b, const char *u)
+{
+	size_t at = b->len;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)u; *p; p++) {
+		if (*p > 0x20 && *p < 0x7f)
+			td_buf_addch(b, (char)*p);
+		else
+			td_buf_printf(b, "%%%02X", *p);
+		if (b->len - at > 900) {
+			td_buf_truncate(b, at);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The host of an absolute URL when it is a plain LDH name. */
+static int
+arf_host(struct td_buf *b, const char *u)
+{
+	const char *p = strstr(u, "://"), *e, *at;
+	size_t n, i;
+
+	if (!p)
+		return 0;
+	p += 3;
+	e = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(e - p));
+	while (at) { /* the last '@' ends the userinfo */
+		p = at + 1;
+		at = memchr(p, '@', (size_t)(e - p));
+	}
+	n = strcspn(p, ":/?#");
+	if (p + n > e)
+		n = (size_t)(e - p);
+	if (!n || n > 253)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		      (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || p[i] == '-' ||
+		      p[i] == '.'))
+			return 0;
+	td_buf_add(b, p, n);
+	return 1;
+}
+
+/* An IP literal as Source-IP wants it, or 0. */
+static int
+ip_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++, n++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+		      (*s >= 'A' && *s <= 'F') || *s == ':' || *s == '.'))
+			return 0;
+	return n >= 2 && n <= 45;
+}
+
+/*
+ * The message/feedback-report part (RFC 5965 3.1, 3.5): Feedback-Type
+ * fraud (7.3: "fraud or phishing activity"), the reporter's software,
+ * when the e-mail arrived, the relay that handed it over, and each
+ * phishing URL with its host.
+ */
+static void
+arf_feedback(struct td_buf *b, const struct td_draft_input *in)
+{
+	struct td_buf line = TD_BUF_INIT;
+	size_t i, j;
+
+	td_buf_adds(b, "Feedback-Type: fraud\n"
+		       "User-Agent: takedown/" TD_VERSION "\n"
+		       "Version: 1\n");
+	if (in->found.email_date > 0) {
+		td_buf_adds(b, "Arrival-Date: ");
+		rfc5322_date(b, in->found.email_date);
+		td_buf_addch(b, '\n');
+	}
+	if (ip_chars(in->found.sending_ip))
+		td_buf_printf(b, "Source-IP: %s\n", in->found.sending_ip);
+	for (i = 0; i < in->nr_urls; i++) {
+		const char *u = in->urls[i].normalized ? in->urls[i].normalized
+						       : in->urls[i].url;
+		int dup = 0;
+
+		td_buf_reset(&line);
+		if (!arf_host(&line, u))
+			continue;
+		for (j = 0; j < i && !dup; j++) {
+			struct td_buf o = TD_BUF_INIT;
+			const char *v = in->urls[j].normalized
+					    ? in->urls[j].normalized
+					    : in->urls[j].url;
+
+			dup = arf_host(&o, v) && o.len == line.len &&
+			      !strncasecmp(o.ptr, line.ptr, o.len);
+			td_buf_release(&o);
+		}
+		if (!dup && line.ptr)
+			td_buf_printf(b, "Reported-Domain: %s\n", line.ptr);
+	}
+	for (i = 0; i < in->nr_urls; i++) {
+		const char *u = in->urls[i].normalized ? in->urls[i].normalized
+						       : in->urls[i].url;
+
+		td_buf_reset(&line);
+		if (arf_uri(&line, u) && line.ptr)
+			td_buf_printf(b, "Reported-URI: %s\n", line.ptr);
+	}
+	td_buf_release(&line);
+}
+
 int
 td_draft_compose(struct td_draft *out, const struct td_draft_input *in,
 		 const struct td_draft_opts *opts, struct td_error *err)
@@ -1376,11 +1537,13 @@ td_draft_compose(struct td_draft *out, const struct td_draft_input *in,
 	struct td_buf subject = TD_BUF_INIT, body = TD_BUF_INIT;
 	struct td_buf orig = TD_BUF_INIT, xarf = TD_BUF_INIT;
 	struct td_buf mid = TD_BUF_INIT, msg = TD_BUF_INIT;
+	struct td_buf arf = TD_BUF_INIT;
 	struct td_mail_out_part parts[3];
 	struct td_mail_out mo;
 	char report_id[37] = "";
 	long long now = now_of(in);
-	int want_xarf = !(opts && opts->no_xarf);
+	int machine = machine_part(in, opts);
+	int want_xarf = machine == MACHINE_XARF;
 	size_t nr = 0;
 	int ret;
 
@@ -1410,12 +1573,16 @@ td_draft_compose(struct td_draft *out, const struct td_draft_input *in,
 		}
 		td_draft_redact(&xarf, in->redact, in->nr_redact);
 	}
+	if (machine == MACHINE_ARF) {
+		arf_feedback(&arf, in);
+		td_draft_redact(&arf, in->redact, in->nr_redact);
+	}
 	if (message_id(&mid, in) < 0) {
 		ret = td_error_set(err, TD_EIO, "no random bytes");
 		goto out;
 	}
 	if (td_buf_failed(&orig) || td_buf_failed(&mid) ||
-	    td_buf_failed(&xarf)) {
+	    td_buf_failed(&xarf) || td_buf_failed(&arf)) {
 		ret = td_error_set(err, TD_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1424,6 +1591,12 @@ td_draft_compose(struct td_draft *out, const struct td_draft_input *in,
 	parts[nr].filename = NULL;
 	parts[nr].data = body.ptr;
 	parts[nr++].len = body.len;
+	if (machine == MACHINE_ARF) {
+		parts[nr].kind = TD_MAIL_OUT_FEEDBACK;
+		parts[nr].filename = NULL;
+		parts[nr].data = arf.ptr;
+		parts[nr++].len = arf.len;
+	}
 	if (want_xarf) {
 		parts[nr].kind = TD_MAIL_OUT_JSON;
 		parts[nr].filename = "xarf.json";
@@ -1449,6 +1622,7 @@ td_draft_compose(struct td_draft *out, const struct td_draft_input *in,
 	mo.parts = parts;
 	mo.nr_parts = nr;
 	mo.crlf = opts && opts->crlf;
+	mo.report_type = machine == MACHINE_ARF ? "feedback-report" : NULL;
 	ret = td_mail_write(&msg, &mo, err);
 	if (ret)
 		goto out;
@@ -1473,6 +1647,7 @@ out:
 	td_buf_release(&body);
 	td_buf_release(&orig);
 	td_buf_release(&xarf);
+	td_buf_release(&arf);
 	td_buf_release(&mid);
 	td_buf_release(&msg);
 	return ret;

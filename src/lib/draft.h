@@ -27,7 +27,8 @@ enum td_draft_role {
 	TD_DRAFT_PLATFORM, /* free host, site builder, form builder... */
 	TD_DRAFT_OWNER,	   /* registrant/owner: compromised cases only */
 	TD_DRAFT_LE,	   /* law enforcement */
-	TD_DRAFT_BLOCKLIST
+	TD_DRAFT_BLOCKLIST,
+	TD_DRAFT_TAKEDOWN /* a takedown organisation the reporter works with */
 };
 
 enum td_draft_kind {
@@ -140,6 +141,10 @@ struct td_draft_opts {
 				     the built-in templates, or NULL */
 	unsigned crlf : 1;	  /* CRLF line ends (SMTP) rather than LF */
 	unsigned no_xarf : 1;	  /* leave out the X-ARF part */
+	/* an ARF report (RFC 5965: multipart/report, Feedback-Type: fraud,
+	   the e-mail as its third part) instead of the X-ARF part; only
+	   when in->original is given, otherwise X-ARF as usual */
+	unsigned arf : 1;
 };
 
 struct td_draft {
@@ -192,7 +197,8 @@ int td_draft_render_text(struct td_buf *subject, struct td_buf *body,
  */
 void td_draft_redact(struct td_buf *b, char *const *strs, size_t nr);
 
-/* "registrar", "host", "cdn", "platform", "owner", "le", "blocklist":
+/* "registrar", "host", "cdn", "platform", "owner", "le", "blocklist",
+   "takedown":
    also the template file name without ".txt".  -1 for an unknown name. */
 const char *td_draft_role_name(enum td_draft_role role);
 int td_draft_role_parse(const char *name);

@@ -23,6 +23,7 @@
 #define MAX_LINE 998 /* RFC 5322 2.1.1, without the CRLF */
 #define EW_LINE 76   /* RFC 2047 2: lines holding encoded-words */
 #define MAX_PARTS 16
+#define MAX_REFERENCES 32
 #define SUBJECT_MAX 200
 #define NAME_MAX_CHARS 100
 
@@ -467,6 +468,15 @@ make_part(const struct td_mail_out_part *pt, struct built *b,
 							    : "original.eml");
 		return GMIME_OBJECT(part);
 	}
+	case TD_MAIL_OUT_FEEDBACK:
+		part = g_mime_part_new_with_type("message", "feedback-report");
+		w = wrapper(pt->data, pt->len);
+		g_mime_part_set_content(part, w);
+		g_object_unref(w);
+		g_mime_part_set_content_encoding(part,
+						 GMIME_CONTENT_ENCODING_7BIT);
+		snprintf(b->type, sizeof(b->type), "message/feedback-report");
+		return GMIME_OBJECT(part);
 	}
 	return NULL;
 }
@@ -488,7 +498,55 @@ max_line_ok(const char *s, size_t len)
 
 /* GMime files Content-* fields of the top level under the body part */
 static const char *const want_headers[] = {
-    "From", "To", "Subject", "Date", "Message-ID", "MIME-Version", NULL};
+    "From",	  "To",		 "Subject",    "Date",
+    "Message-ID", "MIME-Version", "In-Reply-To", "References",
+    NULL};
+
+/* Is header k of want_headers one m asks for? */
+static int
+wanted(const struct td_mail_out *m, size_t k)
+{
+	if (!strcmp(want_headers[k], "In-Reply-To"))
+		return m->in_reply_to != NULL;
+	if (!strcmp(want_headers[k], "References"))
+		return m->nr_references > 0;
+	return 1;
+}
+
+/* A feedback part: lines of printable ASCII (and TAB for folding), each
+   at most 998 octets, LF or CRLF ended. */
+static int
+feedback_ok(const char *s, size_t len)
+{
+	size_t i, line = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n') {
+			line = 0;
+		} else if (c == '\r' && i + 1 < len && s[i + 1] == '\n') {
+			continue;
+		} else if ((c < 0x20 && c != '\t') || c > 0x7e ||
+			   ++line > MAX_LINE) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A MIME token for report-type: lowercase letters, digits, '-'. */
+static int
+report_type_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-'))
+			return 0;
+	return n > 0 && n <= 40;
+}
 
 /*
  * Read the written message back: exactly the intended top-level headers,
@@ -507,7 +565,7 @@ read_back(const char *msg, size_t len, const struct td_mail_out *m,
 	GMimeObject *body;
 	InternetAddressList *l;
 	const char *why = NULL;
-	unsigned seen[8] = {0};
+	unsigned seen[sizeof(want_headers) / sizeof(want_headers[0])] = {0};
 	int i, n;
 	size_t k;
 
@@ -531,13 +589,13 @@ read_back(const char *msg, size_t len, const struct td_mail_out *m,
 			if (!g_ascii_strcasecmp(name, want_headers[k]))
 				break;
 
-		if (!want_headers[k] || seen[k]++) {
+		if (!want_headers[k] || !wanted(m, k) || seen[k]++) {
 			why = "unexpected header";
 			goto out;
 		}
 	}
 	for (k = 0; want_headers[k]; k++)
-		if (!seen[k]) {
+		if (wanted(m, k) && !seen[k]) {
 			why = "a header is missing";
 			goto out;
 		}
@@ -570,6 +628,23 @@ read_back(const char *msg, size_t len, const struct td_mail_out *m,
 		}
 	}
 	body = g_mime_message_get_mime_part(gm);
+	if (body) {
+		GMimeContentType *ct = g_mime_object_get_content_type(body);
+		const char *sub = ct ? g_mime_content_type_get_media_subtype(ct)
+				     : NULL;
+		const char *rt =
+		    ct ? g_mime_content_type_get_parameter(ct, "report-type")
+		       : NULL;
+
+		if (!sub ||
+		    g_ascii_strcasecmp(sub, m->report_type ? "report"
+							   : "mixed") ||
+		    (m->report_type &&
+		     (!rt || g_ascii_strcasecmp(rt, m->report_type)))) {
+			why = "the body's type does not read back as written";
+			goto out;
+		}
+	}
 	if (!body || !GMIME_IS_MULTIPART(body) ||
 	    g_mime_multipart_get_count(GMIME_MULTIPART(body)) !=
 		(int)m->nr_parts) {
@@ -637,6 +712,27 @@ td_mail_write(struct td_buf *out, const struct td_mail_out *m,
 				    "message id is not local@domain");
 	if (!m->nr_parts || m->nr_parts > MAX_PARTS)
 		return td_error_set(err, TD_EINVAL, "1 to %d parts", MAX_PARTS);
+	if (m->in_reply_to && !msgid_ok(m->in_reply_to))
+		return td_error_set(err, TD_EINVAL,
+				    "in-reply-to id is not local@domain");
+	if (m->nr_references > MAX_REFERENCES)
+		return td_error_set(err, TD_EINVAL, "at most %d references",
+				    MAX_REFERENCES);
+	for (i = 0; i < m->nr_references; i++)
+		if (!m->references[i] || !msgid_ok(m->references[i]))
+			return td_error_set(err, TD_EINVAL,
+					    "reference %zu is not local@domain",
+					    i + 1);
+	if (m->report_type && !report_type_ok(m->report_type))
+		return td_error_set(err, TD_EINVAL,
+				    "report type is not a MIME token");
+	for (i = 0; i < m->nr_parts; i++)
+		if (m->parts[i].kind == TD_MAIL_OUT_FEEDBACK &&
+		    !feedback_ok(m->parts[i].data, m->parts[i].len))
+			return td_error_set(err, TD_EINVAL,
+					    "feedback part %zu is not ASCII "
+					    "lines of at most 998 octets",
+					    i + 1);
 	td_mail_header_text(&subject, m->subject, SUBJECT_MAX);
 	td_mail_header_text(&fname, m->from_name, NAME_MAX_CHARS);
 	td_mail_header_text(&tname, m->to_name, NAME_MAX_CHARS);
@@ -666,12 +762,29 @@ td_mail_write(struct td_buf *out, const struct td_mail_out *m,
 	td_buf_reset(&raw);
 	td_buf_printf(&raw, " <%s>\n", m->message_id);
 	add_header(GMIME_OBJECT(gm), "Message-ID", raw.ptr);
+	if (m->in_reply_to) {
+		td_buf_reset(&raw);
+		td_buf_printf(&raw, " <%s>\n", m->in_reply_to);
+		add_header(GMIME_OBJECT(gm), "In-Reply-To", raw.ptr);
+	}
+	if (m->nr_references) {
+		/* one id a line: each fits, whatever their number */
+		td_buf_reset(&raw);
+		for (i = 0; i < m->nr_references; i++)
+			td_buf_printf(&raw, "%s<%s>\n", i ? "\t" : " ",
+				      m->references[i]);
+		add_header(GMIME_OBJECT(gm), "References", raw.ptr);
+	}
 	if (td_buf_failed(&raw)) {
 		ret = TD_ENOMEM;
 		goto out;
 	}
 
-	mp = g_mime_multipart_new_with_subtype("mixed");
+	mp = g_mime_multipart_new_with_subtype(m->report_type ? "report"
+							      : "mixed");
+	if (m->report_type)
+		g_mime_object_set_content_type_parameter(
+		    GMIME_OBJECT(mp), "report-type", m->report_type);
 	for (i = 0; i < m->nr_parts; i++) {
 		GMimeObject *o = make_part(&m->parts[i], &b[i], &keep);
 

@@ -33,7 +33,10 @@
 enum td_mail_out_kind {
 	TD_MAIL_OUT_TEXT,   /* text/plain; charset=utf-8, quoted-printable */
 	TD_MAIL_OUT_JSON,   /* application/json attachment, quoted-printable */
-	TD_MAIL_OUT_MESSAGE /* a message attached as message/rfc822 */
+	TD_MAIL_OUT_MESSAGE, /* a message attached as message/rfc822 */
+	TD_MAIL_OUT_FEEDBACK /* message/feedback-report (RFC 5965 3.1),
+				7bit, inline: ASCII "Name: value" lines the
+				caller made, none over 998 octets */
 };
 
 struct td_mail_out_part {
@@ -51,8 +54,16 @@ struct td_mail_out {
 	const char *subject;
 	long long date;		/* seconds since the epoch; written in UTC */
 	const char *message_id; /* "local@domain", ASCII, without <> */
+	/* a reply: the id it answers and the thread before it, each
+	   "local@domain" as message_id (at most 32), or NULL / 0 */
+	const char *in_reply_to;
+	const char *const *references;
+	size_t nr_references;
 	const struct td_mail_out_part *parts;
 	size_t nr_parts;   /* 1 to 16; the body is multipart/mixed */
+	/* NULL, or a report type ("feedback-report"): the body is then
+	   multipart/report (RFC 6522) of that type instead */
+	const char *report_type;
 	unsigned crlf : 1; /* CRLF line ends (SMTP) instead of LF (files) */
 };
 
@@ -62,8 +73,9 @@ struct td_mail_out {
  * fits in 998 octets and it holds no NUL or bare CR; otherwise as
  * application/octet-stream in base64 under its filename, since
  * message/rfc822 may not be encoded.  Its line ends are normalised.
- * Returns 0, TD_EINVAL (an address or the message id is unusable, or the
- * read-back check failed; err says which) or TD_ENOMEM.
+ * Returns 0, TD_EINVAL (an address, a message id or the report type is
+ * unusable, a feedback part is not ASCII lines, or the read-back check
+ * failed; err says which) or TD_ENOMEM.
  */
 int td_mail_write(struct td_buf *out, const struct td_mail_out *m,
 		  struct td_error *err);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +24,8 @@ const char *const td_profile_keys[] = {
     "name",	   "organisation", "email",	"phone",
     "role",	   "signature",	   "pgp_key",	"le_liaison",
     "public_name", "public_email", "smtp_url",	"smtp_user",
-    "smtp_password_file",	   "sendmail",	NULL,
+    "smtp_password_file",	   "sendmail",	"takedown_orgs",
+    "arf_recipients", NULL,
 };
 
 void
@@ -39,7 +41,8 @@ td_profile_field(struct td_profile *p, const char *key)
 		      &p->phone,	&p->role,	 &p->signature,
 		      &p->pgp_key,	&p->le_liaison,	 &p->public_name,
 		      &p->public_email, &p->smtp_url,	 &p->smtp_user,
-		      &p->smtp_password_file,		 &p->sendmail};
+		      &p->smtp_password_file,		 &p->sendmail,
+		      &p->takedown_orgs,	&p->arf_recipients};
 	size_t i;
 
 	for (i = 0; td_profile_keys[i]; i++)
@@ -56,7 +59,8 @@ value_of(const struct td_profile *p, size_t i)
 			   p->phone,	    p->role,	   p->signature,
 			   p->pgp_key,	    p->le_liaison, p->public_name,
 			   p->public_email, p->smtp_url,   p->smtp_user,
-			   p->smtp_password_file,	   p->sendmail};
+			   p->smtp_password_file,	   p->sendmail,
+			   p->takedown_orgs,	    p->arf_recipients};
 
 	return v[i];
 }
@@ -218,6 +222,45 @@ td_profile_check(const struct td_profile *p, struct td_error *err)
 	    !plausible_email(p->public_email))
 		return td_error_set(err, TD_EINVAL,
 				    "public_email is not a usable address");
+	if (p->takedown_orgs && *p->takedown_orgs) {
+		struct td_profile_org v[TD_PROFILE_MAX_ORGS];
+		int n = td_profile_orgs(p, v, TD_PROFILE_MAX_ORGS, err);
+
+		if (n < 0)
+			return n;
+	}
+	if (p->arf_recipients && *p->arf_recipients) {
+		const char *s = p->arf_recipients;
+
+		while (*s) {
+			size_t n = strcspn(s, ",");
+			char one[256];
+			size_t a = 0, b = n;
+
+			while (a < b && blank(s[a]))
+				a++;
+			while (b > a && blank(s[b - 1]))
+				b--;
+			if (b - a >= sizeof(one))
+				return td_error_set(err, TD_EINVAL,
+						    "arf_recipients: an entry "
+						    "is too long");
+			memcpy(one, s + a, b - a);
+			one[b - a] = 0;
+			/* "@domain" is checked as "x@domain" */
+			if (one[0] == '@' && b - a < sizeof(one) - 1) {
+				memmove(one + 1, one, b - a + 1);
+				one[0] = 'x';
+			}
+			if (b > a && !plausible_email(one))
+				return td_error_set(err, TD_EINVAL,
+						    "arf_recipients: \"%.*s\" is "
+						    "neither an address nor "
+						    "@domain",
+						    (int)(b - a), s + a);
+			s += n + (s[n] == ',');
+		}
+	}
 	if (p->smtp_url && *p->smtp_url && strncmp(p->smtp_url, "smtp://", 7) &&
 	    strncmp(p->smtp_url, "smtps://", 8))
 		return td_error_set(err, TD_EINVAL,
@@ -290,4 +333,91 @@ td_profile_exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
+}
+
+int
+td_profile_orgs(const struct td_profile *p, struct td_profile_org *v,
+		size_t max, struct td_error *err)
+{
+	const char *s = p->takedown_orgs;
+	size_t nr = 0;
+
+	if (max > TD_PROFILE_MAX_ORGS)
+		max = TD_PROFILE_MAX_ORGS;
+	while (s && *s) {
+		size_t n = strcspn(s, ";"), a = 0, b;
+		const char *lt, *gt;
+
+		while (a < n && blank(s[a]))
+			a++;
+		b = n;
+		while (b > a && blank(s[b - 1]))
+			b--;
+		if (b > a) {
+			lt = memchr(s + a, '<', b - a);
+			gt = lt ? memchr(lt, '>', (size_t)(s + b - lt)) : NULL;
+			if (!lt || !gt || gt != s + b - 1)
+				return td_error_set(
+				    err, TD_EINVAL,
+				    "takedown_orgs: entry %zu is not "
+				    "\"Name <address>\"",
+				    nr + 1);
+			if (nr == max)
+				return td_error_set(err, TD_EINVAL,
+						    "takedown_orgs: more than "
+						    "%zu entries",
+						    max);
+			{
+				size_t nl = (size_t)(lt - (s + a)),
+				       el = (size_t)(gt - lt - 1);
+
+				while (nl && blank(s[a + nl - 1]))
+					nl--;
+				if (nl >= sizeof(v[nr].name) ||
+				    el >= sizeof(v[nr].email))
+					return td_error_set(
+					    err, TD_EINVAL,
+					    "takedown_orgs: entry %zu is too "
+					    "long",
+					    nr + 1);
+				memcpy(v[nr].name, s + a, nl);
+				v[nr].name[nl] = 0;
+				memcpy(v[nr].email, lt + 1, el);
+				v[nr].email[el] = 0;
+				if (!nl || !plausible_email(v[nr].email))
+					return td_error_set(
+					    err, TD_EINVAL,
+					    "takedown_orgs: entry %zu needs a "
+					    "name and a plain address",
+					    nr + 1);
+			}
+			nr++;
+		}
+		s += n + (s[n] == ';');
+	}
+	return (int)nr;
+}
+
+int
+td_profile_wants_arf(const struct td_profile *p, const char *addr)
+{
+	const char *s = p->arf_recipients, *at = addr ? strrchr(addr, '@') : NULL;
+
+	while (at && s && *s) {
+		size_t n = strcspn(s, ","), a = 0, b = n;
+
+		while (a < b && blank(s[a]))
+			a++;
+		while (b > a && blank(s[b - 1]))
+			b--;
+		if (b > a) {
+			const char *want = s[a] == '@' ? at : addr;
+
+			if (strlen(want) == b - a &&
+			    !strncasecmp(want, s + a, b - a))
+				return 1;
+		}
+		s += n + (s[n] == ',');
+	}
+	return 0;
 }

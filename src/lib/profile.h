@@ -31,7 +31,34 @@ struct td_profile {
 	char *smtp_user;
 	char *smtp_password_file; /* a file holding the password only */
 	char *sendmail;	    /* local submission program instead of SMTP */
+	/* takedown organisations told of malicious cases: "Name <addr>"
+	   entries separated by ';' */
+	char *takedown_orgs;
+	/* recipients whose reports go as ARF (RFC 5965) rather than with
+	   X-ARF: addresses or "@domain" entries separated by ',' */
+	char *arf_recipients;
 };
+
+/* One takedown organisation of the profile. */
+struct td_profile_org {
+	char name[101];
+	char email[255];
+};
+
+#define TD_PROFILE_MAX_ORGS 16
+
+/*
+ * The takedown organisations of p, at most max (16 at most are
+ * allowed) into v.  Returns their number, or TD_EINVAL with the entry
+ * at fault in err (no "<address>", an address that is not a plain
+ * addr-spec, a name over 100 bytes, too many).
+ */
+int td_profile_orgs(const struct td_profile *p, struct td_profile_org *v,
+		    size_t max, struct td_error *err);
+
+/* 1 when addr is listed in p's arf_recipients (the address itself, or
+   "@" and its domain; ASCII case ignored), else 0. */
+int td_profile_wants_arf(const struct td_profile *p, const char *addr);
 
 /* Keys in file order, for writers and docs. */
 extern const char *const td_profile_keys[];

@@ -185,6 +185,50 @@ profile_check_says_what_is_missing(void **state)
 	td_profile_release(&p);
 }
 
+static void
+profile_orgs_and_arf(void **state)
+{
+	struct td_profile p;
+	struct td_profile_org v[TD_PROFILE_MAX_ORGS];
+	struct td_error err = {0, ""};
+
+	(void)state;
+	td_profile_init(&p);
+	p.name = "Jane Doe";
+	p.org = "Example CERT";
+	p.email = "jane@example.org";
+	p.takedown_orgs = " Brand Protect Ltd <takedown@brand.example> ;"
+			  "CERT-XX <phish@cert.example>; ";
+	p.arf_recipients = "abuse@host.example, @Arf.Example";
+	assert_int_equal(td_profile_check(&p, &err), 0);
+	assert_int_equal(td_profile_orgs(&p, v, TD_PROFILE_MAX_ORGS, &err), 2);
+	assert_string_equal(v[0].name, "Brand Protect Ltd");
+	assert_string_equal(v[0].email, "takedown@brand.example");
+	assert_string_equal(v[1].name, "CERT-XX");
+	assert_string_equal(v[1].email, "phish@cert.example");
+	assert_int_equal(td_profile_wants_arf(&p, "abuse@host.example"), 1);
+	assert_int_equal(td_profile_wants_arf(&p, "ABUSE@host.example"), 1);
+	assert_int_equal(td_profile_wants_arf(&p, "noc@arf.example"), 1);
+	assert_int_equal(td_profile_wants_arf(&p, "noc@sub.arf.example"), 0);
+	assert_int_equal(td_profile_wants_arf(&p, "abuse@host.example.net"),
+			 0);
+	assert_int_equal(td_profile_wants_arf(&p, NULL), 0);
+
+	p.takedown_orgs = "No Address";
+	assert_int_equal(td_profile_check(&p, &err), TD_EINVAL);
+	assert_non_null(strstr(err.msg, "takedown_orgs"));
+	p.takedown_orgs = "Evil <a@b.example>, x@y.example>";
+	assert_int_equal(td_profile_check(&p, &err), TD_EINVAL);
+	p.takedown_orgs = "<a@b.example>";
+	assert_int_equal(td_profile_check(&p, &err), TD_EINVAL);
+	p.takedown_orgs = NULL;
+	p.arf_recipients = "abuse@host.example, not an address";
+	assert_int_equal(td_profile_check(&p, &err), TD_EINVAL);
+	assert_non_null(strstr(err.msg, "not an address"));
+	p.arf_recipients = "@nodot";
+	assert_int_equal(td_profile_check(&p, &err), TD_EINVAL);
+}
+
 int
 main(void)
 {
@@ -194,6 +238,7 @@ main(void)
 	    cmocka_unit_test(profile_refuses_bad_files),
 	    cmocka_unit_test(profile_refuses_overlong),
 	    cmocka_unit_test(profile_check_says_what_is_missing),
+	    cmocka_unit_test(profile_orgs_and_arf),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
