@@ -3,6 +3,7 @@
  * a verdict and one lint-clean draft per party.  Sends nothing.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@
 #define MAX_URLS 64
 
 static int opt_json, opt_compromised, opt_malicious, opt_allow_private;
-static int opt_no_cache, opt_no_blocklists;
+static int opt_no_cache, opt_no_blocklists, opt_arf;
 static struct td_strlist opt_as, opt_only, opt_connect_to;
 static const char *opt_dns, *opt_rdap, *opt_bootstrap, *opt_whois_root;
 static const char *opt_ca_file, *opt_templates, *opt_profile, *opt_store;
@@ -73,6 +74,9 @@ static const struct td_opt options[] = {
      "deadline per query and fetch (default 10000)"},
     {"no-cache", 0, TD_OPT_FLAG, &opt_no_cache, NULL,
      "ask every server again"},
+    {"arf", 0, TD_OPT_FLAG, &opt_arf, NULL,
+     "ARF (RFC 5965) reports for every recipient, not only the "
+     "profile's arf_recipients (needs an e-mail input)"},
     {"no-blocklists", 0, TD_OPT_FLAG, &opt_no_blocklists, NULL,
      "no drafts or to-dos for APWG, Netcraft and Google Safe Browsing"},
     {"allow-private", 0, TD_OPT_FLAG, &opt_allow_private, NULL,
@@ -110,6 +114,13 @@ struct ctx {
 	enum td_case_kind kind;
 	struct td_buf out;
 	int failed;
+	/* the capture of the first URL's home page ("/"), for classify;
+	   SIZE_MAX when not fetched (the phish is at the root) */
+	size_t home;
+	char *home_url;
+	/* the profile's takedown organisations, as parties */
+	struct td_party orgs[TD_PROFILE_MAX_ORGS];
+	size_t nr_orgs;
 };
 
 static long long
@@ -306,6 +317,8 @@ draft_role(const char *role, enum td_case_kind kind)
 		return kind == TD_KIND_COMPROMISED ? TD_DRAFT_OWNER : -1;
 	if (!strcmp(role, "registrar"))
 		return kind == TD_KIND_COMPROMISED ? -1 : TD_DRAFT_REGISTRAR;
+	if (!strcmp(role, "takedown"))
+		return kind == TD_KIND_COMPROMISED ? -1 : TD_DRAFT_TAKEDOWN;
 	return td_draft_role_parse(role);
 }
 
@@ -368,7 +381,7 @@ views_release(struct fetch_view *v)
 }
 
 static void
-views_build(struct fetch_view *v, const struct td_evidence *ev)
+views_build(struct fetch_view *v, const struct td_evidence *ev, size_t skip)
 {
 	size_t i, k, h;
 
@@ -382,9 +395,13 @@ views_build(struct fetch_view *v, const struct td_evidence *ev)
 		return;
 	for (i = 0; i < ev->nr; i++) {
 		const struct td_evidence_capture *cp = ev->items[i];
-		struct td_draft_fetch *f = &v->f[v->nr++];
-		char **red = calloc(cp->nr_hops + 1, sizeof(*red));
+		struct td_draft_fetch *f;
+		char **red;
 
+		if (i == skip)
+			continue; /* the home page is not the phish */
+		f = &v->f[v->nr++];
+		red = calloc(cp->nr_hops + 1, sizeof(*red));
 		f->url = cp->url;
 		f->final_url = cp->final_url;
 		f->status = (int)cp->code;
@@ -498,6 +515,57 @@ lookup_all(struct ctx *c)
 	return td_lookup_run(c->lk) < 0 ? -1 : 0;
 }
 
+/*
+ * "scheme://authority/" of an absolute http(s) URL whose path is more
+ * than "/", or NULL (the phish is at the root, or no usable URL).
+ */
+static char *
+home_of(const char *url)
+{
+	const char *p = strstr(url, "://"), *e;
+	struct td_buf b = TD_BUF_INIT;
+
+	if (!p || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+		return NULL;
+	e = p + 3 + strcspn(p + 3, "/?#");
+	if ((!*e || *e == '#' || (*e == '/' && (!e[1] || e[1] == '#'))))
+		return NULL;
+	td_buf_add(&b, url, (size_t)(e - url));
+	td_buf_addch(&b, '/');
+	return td_buf_detach(&b, NULL);
+}
+
+/*
+ * Is the home page a working site of its own: 1 (a 2xx page, not the
+ * phish's bytes, no password field, not a bare folder listing, some
+ * content), 0 (missing: an error, no answer, empty, a listing, or the
+ * phish again), -1 (not fetched).
+ */
+static int
+home_page_ok(const struct ctx *c, const char **title)
+{
+	const struct td_evidence_capture *h, *ph;
+	size_t i;
+
+	*title = NULL;
+	if (c->home == SIZE_MAX || c->home >= c->ev.nr)
+		return -1;
+	h = c->ev.items[c->home];
+	if (h->code < 200 || h->code > 299 || h->len < 256)
+		return 0;
+	if (h->page.passwords ||
+	    (h->page.title && !strncmp(h->page.title, "Index of /", 10)))
+		return 0;
+	for (i = 0; i < c->ev.nr; i++) {
+		ph = c->ev.items[i];
+		if (i != c->home && ph->sha256[0] &&
+		    !strcmp(ph->sha256, h->sha256))
+			return 0;
+	}
+	*title = h->page.title;
+	return 1;
+}
+
 static int
 fetch_all(struct ctx *c)
 {
@@ -529,6 +597,7 @@ fetch_all(struct ctx *c)
 				   opt_as.v[k]);
 			return -2;
 		}
+	c->home = SIZE_MAX;
 	for (i = 0; i < c->nr_urls; i++) {
 		size_t j, n = strcspn(c->urls[i], "#");
 
@@ -545,6 +614,17 @@ fetch_all(struct ctx *c)
 			if (strcmp(opt_as.v[k], "desktop"))
 				td_evidence_add(&c->ev, c->net, c->urls[i],
 						td_evidence_profile(opt_as.v[k]));
+	}
+	/*
+	 * The first URL's home page: a working site of its own there says
+	 * "broken into", nothing there says "the criminal's".  Not when
+	 * the phish is the home page itself.
+	 */
+	c->home_url = home_of(c->urls[0]);
+	if (desktop && c->home_url) {
+		c->home = c->ev.nr;
+		if (td_evidence_add(&c->ev, c->net, c->home_url, desktop) < 0)
+			c->home = SIZE_MAX;
 	}
 	return td_net_run(c->net) < 0 ? -1 : 0;
 }
@@ -585,7 +665,9 @@ classify_case(struct ctx *c)
 			 ? iso_time(t->domain_rec.created)
 			 : -1;
 	in.now = now_utc();
-	in.home_page_ok = -1;
+	/* on a platform "/" is the platform's: it says nothing of who
+	   put the phish there */
+	in.home_page_ok = in.platform ? -1 : home_page_ok(c, &in.home_title);
 	td_classify(&in, &c->verdict);
 	if (parsed)
 		td_url_release(&u);
@@ -700,7 +782,7 @@ write_drafts(struct ctx *c, const struct td_party **parties,
 		dp[i].asn = -1;
 		dp[i].country = parties[i]->country;
 	}
-	views_build(&fv, &c->ev);
+	views_build(&fv, &c->ev, c->home);
 	for (i = 0; i < nr_parties; i++) {
 		const struct td_party *p = parties[i];
 		int role = draft_role(p->role, c->kind);
@@ -750,6 +832,8 @@ write_drafts(struct ctx *c, const struct td_party **parties,
 		in.redact = personal;
 		in.nr_redact = nr_personal;
 		in.now = now_utc();
+		o.arf = m && (opt_arf ||
+			      td_profile_wants_arf(&c->prof, p->abuse_email));
 		if (td_draft_compose(&d, &in, &o, &err) < 0) {
 			td_die_msg("report", "draft for %s %s: %s", p->role,
 				   p->abuse_email, err.msg);
@@ -853,6 +937,7 @@ run_report(int argc, char **argv)
 	int rc = EXIT_FAIL;
 
 	memset(&c, 0, sizeof(c));
+	c.home = SIZE_MAX;
 	td_profile_init(&c.prof);
 	if (!argc) {
 		td_die_msg("report", "nothing to report (give URLs or .eml "
@@ -874,6 +959,21 @@ run_report(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	free(path);
+	{
+		static struct td_profile_org orgs[TD_PROFILE_MAX_ORGS];
+		int n = td_profile_orgs(&c.prof, orgs, TD_PROFILE_MAX_ORGS,
+					&err);
+
+		for (i = 0; n > 0 && i < (size_t)n; i++) {
+			c.orgs[i].role = "takedown";
+			c.orgs[i].name = orgs[i].name;
+			c.orgs[i].abuse_email = orgs[i].email;
+			c.orgs[i].prov.source = "profile";
+			c.orgs[i].prov.server = "takedown_orgs";
+			c.orgs[i].ip = -1;
+		}
+		c.nr_orgs = n > 0 ? (size_t)n : 0;
+	}
 	path = opt_store ? strdup(opt_store) : td_path_data("cases.sqlite");
 	if (!path || td_store_open(&c.store, path, &err) < 0) {
 		td_die_msg("report", "%s", path ? err.msg : "no data folder");
@@ -978,7 +1078,8 @@ run_report(int argc, char **argv)
 
 		say(&c, "  fetched ");
 		say_esc(&c, cp->url);
-		say(&c, " as %s: ", cp->profile);
+		say(&c, " as %s%s: ", cp->profile,
+		    i == c.home ? " (the site's home page)" : "");
 		if (cp->code) {
 			say(&c, "HTTP %ld", cp->code);
 			if (cp->page.title) {
@@ -1005,8 +1106,12 @@ run_report(int argc, char **argv)
 			       &err);
 	say(&c, "  kind    %s%s\n", td_case_kind_name(c.kind),
 	    opt_compromised || opt_malicious ? " (as you said)" : "");
-	for (i = 0; i < c.verdict.nr_reasons; i++)
-		say(&c, "          %s\n", c.verdict.reasons[i]);
+	for (i = 0; i < c.verdict.nr_reasons; i++) {
+		/* a reason may quote the home page's title */
+		say(&c, "          ");
+		say_esc(&c, c.verdict.reasons[i]);
+		say(&c, "\n");
+	}
 	if (c.kind == TD_KIND_UNKNOWN)
 		say(&c, "          unknown is handled as malicious: the owner "
 			"is not told, your name is not shown\n");
@@ -1088,6 +1193,33 @@ run_report(int argc, char **argv)
 		}
 		parties[nr_parties++] = p;
 	}
+	/* the reporter's takedown organisations: criminal sites only */
+	for (i = 0; c.kind != TD_KIND_COMPROMISED && i < c.nr_orgs &&
+		    nr_parties < 256;
+	     i++) {
+		struct td_store_party sp;
+		const struct td_party *p = &c.orgs[i];
+
+		memset(&sp, 0, sizeof(sp));
+		sp.case_id = c.c.id;
+		sp.role = TD_ROLE_OTHER;
+		sp.name = p->name;
+		sp.target = c.urls[0];
+		sp.abuse_email = p->abuse_email;
+		sp.provenance = "{\"source\":\"profile\",\"server\":"
+				"\"takedown_orgs\"}";
+		if (td_store_party_add(&party_ids[nr_parties], c.store, &sp,
+				       &err) < 0) {
+			td_die_msg("report", "store: %s", err.msg);
+			continue;
+		}
+		parties[nr_parties++] = p;
+		say(&c, "  party   %-10s ", p->role);
+		say_esc(&c, p->name);
+		say(&c, " <");
+		say_esc(&c, p->abuse_email);
+		say(&c, ">\n          from your profile (takedown_orgs)\n");
+	}
 	le_advice(&le, country);
 	drafts = write_drafts(&c, parties, party_ids, nr_parties,
 			      le.ptr ? le.ptr : "");
@@ -1163,6 +1295,7 @@ out:
 	free(c.urls);
 	free(c.case_dir);
 	free(c.evidence_dir);
+	free(c.home_url);
 	free(dir);
 	td_store_case_release(&c.c);
 	td_store_close(c.store);

@@ -24,6 +24,9 @@ P="$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html"
 cp "$P" "$W/ahouf/algonquincollege.html"
 cp "$P" "$W/index.php"
 cp "$P" "$W/rd/index.php"
+# the compromised site's own home page, served for its Host only
+mkdir -p "$W/_hosts/woondsplay.com"
+cp "$TD_TOP/tests/servers/data/pages/home/smallsite.html" "$W/_hosts/woondsplay.com/index.html"
 cat >"$T/dns.conf" <<'CONF'
 local=/#/
 host-record=storage.googleapis.com,74.125.225.229
@@ -37,12 +40,14 @@ CONF
 fail_start() { echo "1..1"; echo "not ok 1 - $1 started"; exit 1; }
 start_dns "$T/dns.conf" || fail_start dnsmasq
 start_httpd "$W" || fail_start httpd
-start_tls "$HTTP_PORT" storage.googleapis.com || fail_start tlsproxy
+start_tls "$HTTP_PORT" storage.googleapis.com woondsplay.com || fail_start tlsproxy
 
 "$TD_BIN" init --name "Jane Doe" --org "Example CERT" \
 	--email jane.doe@example.org --phone "+33 1 23 45 67 89" \
 	--public-name "Example CERT abuse team" \
-	--public-email abuse-team@example.org >/dev/null ||
+	--public-email abuse-team@example.org \
+	--takedown-orgs "Brand Shield Takedowns <takedown@brandshield.example>" \
+	--arf-recipients "@radiolinkinternet.com" >/dev/null ||
 	fail_start "takedown init"
 
 rep() {
@@ -54,7 +59,7 @@ rep() {
 		--connect-to "woondsplay.com:443:127.0.0.1:$TLS_PORT" \
 		--connect-to "paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT" "$@"
 }
-plan 19
+plan 22
 
 # ---- malicious ----
 rep --json "$C/phishing_pot/email/sample-3119.eml" >"$T/m.json" 2>"$T/m.err"
@@ -62,7 +67,8 @@ echo $? >"$T/m.rc"
 check "malicious: exit 0" grep -qx 0 "$T/m.rc"
 check "malicious: the verdict and why" jsonq '
 assert o["kind"]=="malicious", o
-assert any("storage.googleapis.com" in r or "googleapis" in r or "a site on" in r for r in o["reasons"]), o["reasons"]' <"$T/m.json"
+assert any("storage.googleapis.com" in r or "googleapis" in r or "a site on" in r for r in o["reasons"]), o["reasons"]
+assert not any("home page" in r for r in o["reasons"]), o["reasons"]' <"$T/m.json"
 MC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/m.json")
 check "malicious, on a platform: a draft to the host, none to the owner or the platform's registrar" sh -c "
 	ls '$MC/outbox' | grep -q host &&
@@ -121,6 +127,12 @@ check "own domain: the registrar draft asks for suspension, signed by the team" 
 	! grep -qi 'jane' \"\$f\" &&
 	'$TD_BIN' lint --case malicious --personal 'Jane Doe' --attachment none \"\$f\""
 
+check "own domain: the profile's takedown organisation gets its own draft" sh -c "
+	f=\$(ls '$UC'/outbox/*takedown*.eml) &&
+	grep -q '^To: .*takedown@brandshield.example' \"\$f\" &&
+	grep -q 'for takedown' \"\$f\" && ! grep -qi 'jane' \"\$f\" &&
+	'$TD_BIN' lint --case malicious --personal 'Jane Doe' --attachment none \"\$f\""
+
 check "blocklists: APWG gets the e-mail, Netcraft and Safe Browsing are to-dos" sh -c "
 	f=\$(ls '$UC'/outbox/*blocklist*.eml) && grep -q '^To: .*reportphishing@apwg.org' \"\$f\" &&
 	python3 -c 'import json,sys
@@ -133,7 +145,9 @@ assert sum(1 for p in b if p[\"web_form\"] and not p[\"abuse_email\"])==2, b' '$
 rep --json "$C/phishing_pot/email/sample-6648.eml" >"$T/c.json" 2>"$T/c.err"
 check "compromised: the verdict and why" jsonq '
 assert o["kind"]=="compromised", o
-assert any("registered" in r for r in o["reasons"]), o["reasons"]' <"$T/c.json"
+assert any("registered" in r for r in o["reasons"]), o["reasons"]
+assert any("home page is another, working site" in r and "Riverside" in r
+           for r in o["reasons"]), o["reasons"]' <"$T/c.json"
 CC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["folder"])' "$T/c.json")
 check "compromised: drafts to the owner and the host, none to the registrar" sh -c "
 	ls '$CC/outbox' | grep -q registrant && ls '$CC/outbox' | grep -q host &&
@@ -147,6 +161,22 @@ m=email.message_from_binary_file(open(sys.argv[1],\"rb\"),policy=email.policy.de
 b=m.get_body((\"plain\",)).get_content().lower()
 assert \"htaccess\" in b or \"web shell\" in b or \"plugins\" in b, b[:500]
 assert \"law enforcement\" in b or \"police\" in b' \"\$f\""
+check "compromised: no takedown organisation is told" sh -c "
+	! ls '$CC'/outbox | grep -q takedown"
+check "compromised: the host is in arf_recipients: its report is ARF (RFC 5965)" sh -c "
+	f=\$(ls '$CC'/outbox/*host*.eml) && python3 - \"\$f\" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
+assert m.get_content_type() == 'multipart/report', m.get_content_type()
+assert m.get_param('report-type') == 'feedback-report', m.get_param('report-type')
+parts = m.get_payload()
+assert [p.get_content_type() for p in parts] == ['text/plain', 'message/feedback-report', 'message/rfc822'], parts
+# the feedback fields as written (the email package re-encodes them)
+raw = open(sys.argv[1], 'rb').read().decode('ascii', 'replace')
+fb = raw.split('Content-Type: message/feedback-report', 1)[1].split('\n--', 1)[0]
+for want in ('Feedback-Type: fraud', 'Version: 1', 'User-Agent: takedown/', 'Reported-URI: https://woondsplay.com/index.php?'):
+    assert want in fb, (want, fb)
+PY"
 check "compromised: drafts pass lint" sh -c "
 	for f in '$CC'/outbox/*.eml; do
 		'$TD_BIN' lint --case compromised --attachment required \"\$f\" || exit 1

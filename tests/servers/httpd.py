@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """An HTTP/1.1 server on 127.0.0.1 for the tests: RDAP and web pages.
 
-Serves files from a folder tree by URL path (PATH, else PATH.json, both
-also tried lowercased) with Content-Type application/rdap+json for .json
+Serves files from a folder tree by URL path (PATH, else PATH.json, else
+PATH/index.html, each also tried lowercased; a request whose Host is H
+looks in ROOT/_hosts/H first) with Content-Type application/rdap+json for .json
 files and RDAP answers, and a 404 with an RDAP error body (RFC 9083 6)
 when nothing matches.  Fault modes come from a map file (URL path, mode,
 argument) or from built-in paths /fault/MODE[/ARG]:
@@ -73,16 +74,23 @@ def log(rec):
         f.write(json.dumps(rec) + "\n")
 
 
-def find_file(path):
+def find_file(path, host=None):
     rel = path.split("?", 1)[0].lstrip("/")
     parts = [p for p in rel.split("/") if p]
     if any(p in (".", "..") for p in parts):
         return None
-    for cand in (rel, rel.lower()):
-        base = os.path.join(ARGS.root, *cand.split("/")) if cand else ARGS.root
-        for f in (base, base + ".json"):
-            if os.path.isfile(f):
-                return f
+    roots = [ARGS.root]
+    host = (host or "").split(":", 1)[0].lower()
+    if host and host not in (".", "..") and "/" not in host:
+        own = os.path.join(ARGS.root, "_hosts", host)
+        if os.path.isdir(own):
+            roots.insert(0, own)
+    for root in roots:
+        for cand in (rel, rel.lower()):
+            base = os.path.join(root, *cand.split("/")) if cand else root
+            for f in (base, base + ".json", os.path.join(base, "index.html")):
+                if os.path.isfile(f):
+                    return f
     return None
 
 
@@ -178,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
                      for a in path[len("/fault/"):].split("/")]
         if fault:
             return self.fault(fault[0], fault[1:])
-        f = find_file(path)
+        f = find_file(path, self.headers.get("Host"))
         if not f and ARGS.ip_ranges:
             f = find_network(path)
         if not f:
