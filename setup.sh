@@ -1,10 +1,11 @@
 #!/bin/sh
 # One command from a fresh Debian 12 machine to a working takedown:
 # installs the missing Debian packages (as root; otherwise prints the exact
-# apt-get line and stops), builds, and runs the main job on bundled
-# samples: extract on a phishing e-mail forwarded as an attachment, and
-# lookup against loopback servers holding recorded real DNS, RDAP and
-# WHOIS answers (scripts/demo-lookup.sh).
+# apt-get line and stops), builds, and runs the main job on a bundled
+# phishing e-mail with no internet (scripts/demo.sh): a loopback world of
+# real servers (dnsmasq, an RDAP and web server behind TLS, Postfix)
+# holding recorded real records, `takedown report` on the e-mail and
+# `takedown send --yes` of its reports.  What it made stays in build/demo.
 set -e
 cd "$(dirname "$0")"
 if [ "$(id -u)" = 0 ]; then
@@ -14,8 +15,4 @@ else
 fi
 make -j"$(nproc 2>/dev/null || echo 2)"
 echo
-echo "== build/release/takedown extract tests/fixtures/mail/forwarded-phish.eml"
-echo
-build/release/takedown extract tests/fixtures/mail/forwarded-phish.eml
-echo
-sh scripts/demo-lookup.sh
+sh scripts/demo.sh

@@ -535,6 +535,23 @@ home_of(const char *url)
 	return td_buf_detach(&b, NULL);
 }
 
+/* Is the first URL on a platform (a known one or a private suffix)? */
+static int
+on_platform(const struct ctx *c)
+{
+	const struct td_target *t = td_lookup_target(c->lk, 0);
+	size_t i;
+
+	if (!t)
+		return 0;
+	if (t->platform_suffix)
+		return 1;
+	for (i = 0; i < t->nr_parties; i++)
+		if (!strcmp(t->parties[i].role, "platform"))
+			return 1;
+	return 0;
+}
+
 /*
  * Is the home page a working site of its own: 1 (a 2xx page, not the
  * phish's bytes, no password field, not a bare folder listing, some
@@ -618,9 +635,10 @@ fetch_all(struct ctx *c)
 	/*
 	 * The first URL's home page: a working site of its own there says
 	 * "broken into", nothing there says "the criminal's".  Not when
-	 * the phish is the home page itself.
+	 * the phish is the home page itself, nor on a platform, whose "/"
+	 * is the platform's own.
 	 */
-	c->home_url = home_of(c->urls[0]);
+	c->home_url = on_platform(c) ? NULL : home_of(c->urls[0]);
 	if (desktop && c->home_url) {
 		c->home = c->ev.nr;
 		if (td_evidence_add(&c->ev, c->net, c->home_url, desktop) < 0)
