@@ -36,7 +36,13 @@ mx-host=google.com,mx.google.com,10
 mx-host=markmonitor.com,mx.markmonitor.com,10
 CONF
 start_dns "$T/dns.conf" || exit 1
-start_httpd "$top/tests/servers/data/demo" || exit 1
+# the recorded answers, and the landing page for its Host only
+W="$T/world"
+mkdir -p "$W/_hosts/storage.googleapis.com/ahouf"
+cp -R "$top/tests/servers/data/demo/rdap" "$W/"
+cp "$top/tests/servers/data/pages/ahouf/algonquincollege.html" \
+	"$W/_hosts/storage.googleapis.com/ahouf/"
+start_httpd "$W" || exit 1
 start_tls "$HTTP_PORT" storage.googleapis.com || exit 1
 start_smtpd >"$T/smtpd.out" 2>&1
 smtp=$?
