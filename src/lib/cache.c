@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "paths.h"
+#include "sqldb.h"
 #include "cache.h"
 #include "banned.h"
 
@@ -105,20 +106,6 @@ struct td_cache {
 
 /* ---- errors ---- */
 
-static int
-sqlite_code(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_NOMEM:
-		return TD_ENOMEM;
-	case SQLITE_TOOBIG:
-		return TD_ELIMIT;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return TD_EPARSE;
-	}
-	return TD_EIO;
-}
 
 /*
  * Turn the SQLite result rc of the last call on c->db into a TD_E code and
@@ -129,12 +116,7 @@ static int
 db_error(const struct td_cache *c, struct td_error *err, int rc,
 	 const char *what)
 {
-	const char *why = c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
-
-	if (!why || !*why)
-		why = sqlite3_errstr(rc);
-	return td_error_set(err, sqlite_code(rc), "%s: %s: %s", c->path, what,
-			    why);
+	return td_sqldb_error(c->db, c->path, err, rc, what);
 }
 
 /* Rewind st for the next use, dropping the bound (borrowed) values. */
@@ -318,21 +300,7 @@ static int
 query_int(struct td_cache *c, const char *sql, long long *val, const char *what,
 	  struct td_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*val = sqlite3_column_int64(st, 0);
-			rc = SQLITE_OK;
-		}
-	}
-	if (rc != SQLITE_OK)
-		rc = db_error(c, err, rc, what);
-	sqlite3_finalize(st);
-	return rc;
+	return td_sqldb_int(c->db, c->path, sql, val, what, err);
 }
 
 /* Run fixed SQL text (never built from input).  Returns 0 or an error. */
@@ -340,69 +308,17 @@ static int
 exec_fixed(struct td_cache *c, const char *sql, const char *what,
 	   struct td_error *err)
 {
-	int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_error(c, err, rc, what);
+	return td_sqldb_exec(c->db, c->path, sql, what, err);
 }
 
-/*
- * Check the schema version, writing the schema into a new (empty) file.
- * Returns 0, TD_EINVAL for a newer version or a foreign database, or an
- * SQLite error.
- */
+/* Check the file is ours, writing the schema into a new one. */
 static int
 check_schema(struct td_cache *c, struct td_error *err)
 {
-	long long version, app = 0, objects = 0;
-	int rc;
+	static const struct td_sqldb_schema sc = {
+	    SCHEMA_VERSION, APPLICATION_ID, schema_sql, "cache"};
 
-	rc = query_int(c, "PRAGMA user_version", &version,
-		       "cannot read schema version", err);
-	if (rc)
-		return rc;
-	if (version > SCHEMA_VERSION)
-		return td_error_set(err, TD_EINVAL,
-				    "%s: cache schema version %lld is newer "
-				    "than this takedown's (%d)",
-				    c->path, version, SCHEMA_VERSION);
-	if (version == 0) {
-		/*
-		 * Take the write lock, then look again: another process
-		 * may have written the schema meanwhile.
-		 */
-		rc = exec_fixed(c, "BEGIN IMMEDIATE", "cannot lock", err);
-		if (rc)
-			return rc;
-		rc = query_int(c, "PRAGMA user_version", &version,
-			       "cannot read schema version", err);
-		if (!rc && version == 0)
-			rc = query_int(c, "SELECT count(*) FROM sqlite_master",
-				       &objects, "cannot read schema", err);
-		if (!rc && version == 0 && objects)
-			version = -1; /* someone else's database */
-		if (!rc && version == 0)
-			rc = exec_fixed(c, schema_sql, "cannot write schema",
-					err);
-		if (!rc)
-			rc = exec_fixed(c, "COMMIT", "cannot commit schema",
-					err);
-		if (rc) {
-			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-			return rc;
-		}
-		if (version == 0)
-			return 0;
-	}
-	rc = query_int(c, "PRAGMA application_id", &app,
-		       "cannot read application id", err);
-	if (rc)
-		return rc;
-	if (version != SCHEMA_VERSION || app != APPLICATION_ID)
-		return td_error_set(err, TD_EINVAL,
-				    "%s: an SQLite database but not a "
-				    "takedown cache",
-				    c->path);
-	return 0;
+	return td_sqldb_check_schema(c->db, c->path, &sc, err);
 }
 
 static int
@@ -415,7 +331,7 @@ prepare_all(struct td_cache *c, struct td_error *err)
 					SQLITE_PREPARE_PERSISTENT, &c->st[i],
 					NULL);
 		if (rc != SQLITE_OK) {
-			int code = sqlite_code(rc);
+			int code = td_sqldb_code(rc);
 
 			/* a marked file without our tables is damaged */
 			if ((rc & 0xff) == SQLITE_ERROR)
