@@ -27,14 +27,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "fuzz_html: %s:%d: %s\n", __FILE__,    \
-				__LINE__, #c);                                 \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#define FUZZ_NAME "fuzz_html"
+#include "check.h"
 
 #define URL_MAX (64 * 1024)
 #define TEXT_MAX (64 * 1024)
