@@ -23,43 +23,14 @@
 #include "cache.h"
 #include "err.h"
 #include "banned.h"
+#include "scratch.h"
 
 /* ---- a temporary folder per test ---- */
-
-struct tmp {
-	char dir[512];
-	char path[600]; /* dir/cache.db */
-};
 
 static int
 setup(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	assert_non_null(t);
-	snprintf(t->dir, sizeof(t->dir), "%s/td-cache-XXXXXX",
-		 base && *base ? base : "/tmp");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/cache.db", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
-teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
+	return scratch_setup(state, "td-cache", "cache.db");
 }
 
 static struct td_cache *

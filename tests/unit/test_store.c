@@ -27,6 +27,7 @@
 #include "err.h"
 #include "store.h"
 #include "banned.h"
+#include "scratch.h"
 
 /* 2026-01-01T00:00:00Z */
 #define T0 1767225600LL
@@ -35,40 +36,10 @@
 
 /* ---- a temporary folder per test ---- */
 
-struct tmp {
-	char dir[512];
-	char path[600]; /* dir/cases.sqlite */
-};
-
 static int
 setup(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-	const char *base = getenv("TMPDIR");
-
-	assert_non_null(t);
-	snprintf(t->dir, sizeof(t->dir), "%s/td-store-XXXXXX",
-		 base && *base ? base : "/tmp");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/cases.sqlite", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
-teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
+	return scratch_setup(state, "td-store", "cases.sqlite");
 }
 
 /* ---- helpers ---- */
