@@ -750,12 +750,27 @@ var_index(const char *s, size_t len)
 	return -1;
 }
 
+/* The template text quoted in an error: at most 60 bytes, each byte
+   that is not printable ASCII written as \xNN, so the message stays one
+   printable line whatever the file holds. */
 static int
 rerr(struct render *r, const char *what, const char *s, size_t len)
 {
-	return td_error_set(r->err, TD_EINVAL, "%s:%u: %s%s%.*s", r->name,
-			    r->line, what, len ? ": " : "",
-			    (int)(len > 60 ? 60 : len), s);
+	char q[60 * 4 + 1];
+	size_t i, n = 0;
+
+	for (i = 0; i < len && i < 60; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			q[n++] = (char)c;
+		else
+			n += (size_t)snprintf(q + n, sizeof(q) - n, "\\x%02x",
+					      c);
+	}
+	q[n] = '\0';
+	return td_error_set(r->err, TD_EINVAL, "%s:%u: %s%s%s", r->name,
+			    r->line, what, len ? ": " : "", q);
 }
 
 /* Parse the tag at p ("{{"), up to end of line.  Returns 0 or TD_EINVAL. */
@@ -1010,6 +1025,10 @@ tidy(struct td_buf *out, const char *s, size_t len)
 			continue;
 		td_buf_addch(out, c);
 	}
+	/* a last line without its line end is trimmed too */
+	while (out->len > line_start && (out->ptr[out->len - 1] == ' ' ||
+					 out->ptr[out->len - 1] == '\t'))
+		td_buf_truncate(out, out->len - 1);
 	while (out->len >= 2 && out->ptr[out->len - 1] == '\n' &&
 	       out->ptr[out->len - 2] == '\n')
 		td_buf_truncate(out, out->len - 1);
