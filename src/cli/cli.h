@@ -66,5 +66,11 @@ extern const struct td_cmd cmd_send_def;
 extern const struct td_cmd cmd_lookup_def;
 extern const struct td_cmd cmd_note_def;
 extern const struct td_cmd cmd_update_data_def;
+extern const struct td_cmd cmd_close_def;
+extern const struct td_cmd cmd_export_def;
+extern const struct td_cmd cmd_label_def;
+extern const struct td_cmd cmd_list_def;
+extern const struct td_cmd cmd_show_def;
+extern const struct td_cmd cmd_state_def;
 
 #endif

@@ -10,14 +10,20 @@
 
 static const struct td_cmd *const commands[] = {
 	&cmd_call_def,
+	&cmd_close_def,
+	&cmd_export_def,
 	&cmd_extract_def,
 	&cmd_init_def,
+	&cmd_label_def,
 	&cmd_lint_def,
+	&cmd_list_def,
 	&cmd_lookup_def,
 	&cmd_note_def,
 	&cmd_parse_record_def,
 	&cmd_report_def,
 	&cmd_send_def,
+	&cmd_show_def,
+	&cmd_state_def,
 	&cmd_update_data_def,
 	NULL,
 };
