@@ -316,7 +316,7 @@ static int
 check_schema(struct td_cache *c, struct td_error *err)
 {
 	static const struct td_sqldb_schema sc = {
-	    SCHEMA_VERSION, APPLICATION_ID, schema_sql, "cache"};
+	    SCHEMA_VERSION, APPLICATION_ID, schema_sql, "cache", NULL};
 
 	return td_sqldb_check_schema(c->db, c->path, &sc, err);
 }

@@ -67,6 +67,46 @@ td_sqldb_exec(sqlite3 *db, const char *path, const char *sql,
 	return rc == SQLITE_OK ? 0 : td_sqldb_error(db, path, err, rc, what);
 }
 
+/* Bring an older file of ours to sc->version, under the write lock. */
+static int
+upgrade(sqlite3 *db, const char *path, const struct td_sqldb_schema *sc,
+	struct td_error *err)
+{
+	long long version;
+	int rc, n;
+
+	for (n = 0; sc->upgrades && sc->upgrades[n]; n++)
+		;
+	rc = td_sqldb_exec(db, path, "BEGIN IMMEDIATE", "cannot lock", err);
+	if (rc)
+		return rc;
+	/* look again: another process may have upgraded it meanwhile */
+	rc = td_sqldb_int(db, path, "PRAGMA user_version", &version,
+			  "cannot read schema version", err);
+	while (!rc && version < sc->version) {
+		if (version < 1 || version - 1 >= n) {
+			rc = td_error_set(err, TD_EINVAL,
+					  "%s: %s schema version %lld cannot "
+					  "be brought up to %d",
+					  path, sc->name, version,
+					  sc->version);
+			break;
+		}
+		rc = td_sqldb_exec(db, path, sc->upgrades[version - 1],
+				   "cannot upgrade the schema", err);
+		if (!rc)
+			rc = td_sqldb_int(db, path, "PRAGMA user_version",
+					  &version,
+					  "cannot read schema version", err);
+	}
+	if (!rc)
+		rc = td_sqldb_exec(db, path, "COMMIT",
+				   "cannot commit the upgrade", err);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int
 td_sqldb_check_schema(sqlite3 *db, const char *path,
 		      const struct td_sqldb_schema *sc, struct td_error *err)
@@ -117,10 +157,12 @@ td_sqldb_check_schema(sqlite3 *db, const char *path,
 			  "cannot read application id", err);
 	if (rc)
 		return rc;
-	if (version != sc->version || app != sc->app_id)
+	if (version < 1 || app != sc->app_id)
 		return td_error_set(err, TD_EINVAL,
 				    "%s: an SQLite database but not a "
 				    "takedown %s",
 				    path, sc->name);
+	if (version < sc->version)
+		return upgrade(db, path, sc, err);
 	return 0;
 }

@@ -19,6 +19,10 @@ struct td_sqldb_schema {
 	long long app_id;
 	const char *sql;
 	const char *name;
+	/* NULL, or fixed SQL from each older version to the next, in
+	   order (upgrades[0] from 1 to 2), each ending with its own
+	   PRAGMA user_version */
+	const char *const *upgrades;
 };
 
 /* The TD_E code for an SQLite result (extended codes too). */
@@ -43,8 +47,10 @@ int td_sqldb_exec(sqlite3 *db, const char *path, const char *sql,
 
 /*
  * Check that db is a file of kind sc, writing the schema into a new
- * (empty) file under the write lock.  Returns 0, TD_EINVAL for a newer
- * version or someone else's database, or another TD_E code.
+ * (empty) file under the write lock, or bringing an older version of
+ * ours up to date with sc->upgrades in one transaction.  Returns 0,
+ * TD_EINVAL for a newer version, an older one without an upgrade, or
+ * someone else's database, or another TD_E code.
  */
 int td_sqldb_check_schema(sqlite3 *db, const char *path,
 			  const struct td_sqldb_schema *sc,

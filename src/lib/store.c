@@ -24,7 +24,7 @@
 #include "banned.h"
 
 /* PRAGMA user_version of the schema written here. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 /* PRAGMA application_id: 0x74645374 "tdSt", marks a takedown store. */
 #define APPLICATION_ID 1952732020
 #define STR_(x) #x
@@ -100,6 +100,7 @@ static const char schema_sql[] =
     " CHECK ((state = 'closed') = (closed IS NOT NULL))) STRICT;"
     "CREATE INDEX cases_state ON cases (state);"
     "CREATE INDEX cases_created ON cases (created);"
+    "CREATE INDEX cases_escalated ON cases (id) WHERE escalated = 1;"
     "CREATE TABLE tag_counter ("
     " year INTEGER PRIMARY KEY,"
     " last INTEGER NOT NULL) STRICT;"
@@ -152,6 +153,7 @@ static const char schema_sql[] =
     " down_secs INTEGER CHECK (down_secs >= 0),"
     " UNIQUE (case_id, provider_id, role)) STRICT;"
     "CREATE INDEX party_provider ON party (provider_id, role, case_id);"
+    "CREATE INDEX party_provider_case ON party (provider_id, case_id);"
     "CREATE INDEX party_ticket ON party (ticket) WHERE ticket IS NOT NULL;"
     "CREATE INDEX party_answer ON party (provider_id, role, answer_secs)"
     " WHERE answer_secs IS NOT NULL;"
@@ -307,6 +309,7 @@ static const char schema_sql[] =
     " ('cases', 'sqlite_autoindex_cases_1', '1000000 1'),"
     " ('cases', 'cases_state', '1000000 150000'),"
     " ('cases', 'cases_created', '1000000 1'),"
+    " ('cases', 'cases_escalated', '20000 1'),"
     " ('tag_counter', NULL, '10'),"
     " ('case_label', 'case_label', '50000 1 1'),"
     " ('case_label', 'case_label_label', '50000 500 1'),"
@@ -317,6 +320,7 @@ static const char schema_sql[] =
     " ('provider', 'sqlite_autoindex_provider_1', '10000 1'),"
     " ('party', 'sqlite_autoindex_party_1', '3000000 3 1 1'),"
     " ('party', 'party_provider', '3000000 300 150 1'),"
+    " ('party', 'party_provider_case', '3000000 300 1'),"
     " ('party', 'party_ticket', '100000 1'),"
     " ('party', 'party_answer', '1000000 100 100 2'),"
     " ('party', 'party_down', '2000000 200 200 2'),"
@@ -335,6 +339,23 @@ static const char schema_sql[] =
     "PRAGMA application_id = " STR(APPLICATION_ID) ";"
     "PRAGMA user_version = " STR(SCHEMA_VERSION) ";";
 /* clang-format on */
+
+/*
+ * From each version to the next, in order (upgrades[0]: 1 to 2).
+ * 2: an index for a provider in any role and one of the escalated cases,
+ * so that lists filtered on them read only the page they show.
+ */
+/* clang-format off */
+static const char upgrade_1_2[] =
+    "CREATE INDEX party_provider_case ON party (provider_id, case_id);"
+    "CREATE INDEX cases_escalated ON cases (id) WHERE escalated = 1;"
+    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES"
+    " ('cases', 'cases_escalated', '20000 1'),"
+    " ('party', 'party_provider_case', '3000000 300 1');"
+    "ANALYZE sqlite_schema;"
+    "PRAGMA user_version = 2;";
+/* clang-format on */
+static const char *const upgrades[] = {upgrade_1_2, NULL};
 
 /* ---- vocabularies ---- */
 
@@ -1565,7 +1586,8 @@ static int
 check_schema(struct td_store *s, struct td_error *err)
 {
 	static const struct td_sqldb_schema sc = {
-	    SCHEMA_VERSION, APPLICATION_ID, schema_sql, "case store"};
+	    SCHEMA_VERSION, APPLICATION_ID, schema_sql, "case store",
+	    upgrades};
 
 	return td_sqldb_check_schema(s->db, s->path, &sc, err);
 }
@@ -2419,14 +2441,45 @@ filter_key(unsigned *key, struct td_store *s, const struct td_store_filter *f,
 	return 0;
 }
 
-/* The SQL for key: fixed fragments only, values as parameters. */
+/*
+ * The SQL for key: fixed fragments only, values as parameters.
+ *
+ * A page of a list filtered on a provider, a label or a domain is read
+ * from that filter's index in case id order (the driving table), so
+ * that the first rows come at once however many cases match; collecting
+ * the matching ids first (IN (SELECT ...)) costs every match before the
+ * first row.  A bound on the age (created_before) orders by creation
+ * time on cases_created instead, the cursor keyed on the cursor case's
+ * own time, so that the newer cases are not scanned past.  Counts and
+ * the other filters test each case as before.
+ */
 static void
 list_text(struct td_buf *b, unsigned k)
 {
-	if (k & K_COUNT)
+	const char *drv = NULL; /* the driving table */
+	int by_created = 0;
+
+	if (!(k & K_COUNT)) {
+		if (k & K_PROVIDER)
+			drv = "party";
+		else if (k & K_LABEL)
+			drv = "case_label";
+		else if (k & K_DOMAIN)
+			drv = "case_url";
+		else if ((k & K_BEFORE) && !(k & K_ESCALATED))
+			by_created = 1;
+	}
+	if (k & K_COUNT) {
 		td_buf_adds(b, "SELECT count(*) FROM cases");
-	else
+	} else if (drv) {
+		td_buf_adds(b, "SELECT ");
+		add_columns(b, &t_case, 1, 0);
+		td_buf_printf(b, " FROM %s CROSS JOIN cases ON cases.id = "
+				 "%s.case_id",
+			      drv, drv);
+	} else {
 		add_select(b, &t_case);
+	}
 	td_buf_adds(b, " WHERE 1");
 	if (k & K_STATE)
 		td_buf_adds(b, " AND cases.state IN (?1, ?2, ?3, ?4, ?5, ?6,"
@@ -2451,9 +2504,18 @@ list_text(struct td_buf *b, unsigned k)
 	if (k & K_TAG)
 		td_buf_adds(b, " AND cases.tag = ?13");
 	if (k & K_LABEL)
-		td_buf_adds(b, " AND cases.id IN (SELECT case_id FROM"
-			       " case_label WHERE label = ?14)");
-	if (k & K_PROVIDER)
+		td_buf_adds(b, drv && !strcmp(drv, "case_label")
+				   ? " AND case_label.label = ?14"
+				   : " AND cases.id IN (SELECT case_id FROM"
+				     " case_label WHERE label = ?14)");
+	if ((k & K_PROVIDER) && drv && !strcmp(drv, "party"))
+		td_buf_adds(b, (k & K_ROLE)
+				   ? " AND party.provider_id = (SELECT id FROM"
+				     " provider WHERE name = ?16) AND"
+				     " party.role = ?15"
+				   : " AND party.provider_id = (SELECT id FROM"
+				     " provider WHERE name = ?16)");
+	else if (k & K_PROVIDER)
 		td_buf_adds(b, (k & K_ROLE)
 				   ? " AND cases.id IN (SELECT party.case_id"
 				     " FROM party WHERE party.provider_id ="
@@ -2468,15 +2530,42 @@ list_text(struct td_buf *b, unsigned k)
 			       " party.case_id = cases.id AND party.role ="
 			       " ?15)");
 	if (k & K_DOMAIN)
-		td_buf_adds(b, " AND cases.id IN (SELECT case_id FROM case_url"
-			       " WHERE domain = ?17)");
+		td_buf_adds(b, drv && !strcmp(drv, "case_url")
+				   ? " AND case_url.domain = ?17"
+				   : " AND cases.id IN (SELECT case_id FROM"
+				     " case_url WHERE domain = ?17)");
 	if (k & K_COUNT)
 		return;
-	if (k & K_CURSOR)
-		td_buf_adds(b, (k & K_ASC) ? " AND cases.id > ?18"
-					   : " AND cases.id < ?18");
-	td_buf_adds(b, (k & K_ASC) ? " ORDER BY cases.id"
-				   : " ORDER BY cases.id DESC");
+	if (by_created) {
+		/* (created, id) after or before the cursor case's */
+		if (k & K_CURSOR)
+			td_buf_adds(b, (k & K_ASC)
+					   ? " AND (cases.created, cases.id) >"
+					     " ((SELECT created FROM cases"
+					     " WHERE id = ?18), ?18)"
+					   : " AND (cases.created, cases.id) <"
+					     " ((SELECT created FROM cases"
+					     " WHERE id = ?18), ?18)");
+		td_buf_adds(b, (k & K_ASC)
+				   ? " ORDER BY cases.created, cases.id"
+				   : " ORDER BY cases.created DESC, cases.id"
+				     " DESC");
+	} else {
+		const char *col = drv ? drv : "cases";
+		const char *id = drv ? "case_id" : "id";
+
+		if (k & K_CURSOR)
+			td_buf_printf(b, " AND %s.%s %s ?18", col, id,
+				      (k & K_ASC) ? ">" : "<");
+		/* a provider in several roles of one case: once */
+		if (drv && !strcmp(drv, "party") && !(k & K_ROLE))
+			td_buf_adds(b, " GROUP BY party.case_id");
+		/* one URL row per case is enough */
+		if (drv && !strcmp(drv, "case_url"))
+			td_buf_adds(b, " GROUP BY case_url.case_id");
+		td_buf_printf(b, " ORDER BY %s.%s%s", col, id,
+			      (k & K_ASC) ? "" : " DESC");
+	}
 	if (k & K_LIMIT)
 		td_buf_adds(b, " LIMIT ?19");
 }

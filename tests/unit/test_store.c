@@ -1962,12 +1962,51 @@ store_foreign_or_newer_file_refused(void **state)
 	s = open_ok(t->path);
 	td_store_close(s);
 	assert_int_equal(
-	    sqlite_exec(t->path, "PRAGMA user_version = 2", NULL, 0),
+	    sqlite_exec(t->path, "PRAGMA user_version = 99", NULL, 0),
 	    SQLITE_OK);
 	s = NULL;
 	assert_int_equal(td_store_open(&s, t->path, &err), TD_EINVAL);
 	assert_null(s);
-	assert_non_null(strstr(err.msg, "version 2"));
+	assert_non_null(strstr(err.msg, "version 99"));
+
+	/* a version 1 store is brought up to date, its cases kept */
+	unlink(t->path);
+	s = open_ok(t->path);
+	new_case(s, T0);
+	td_store_close(s);
+	assert_int_equal(
+	    sqlite_exec(t->path,
+			"DROP INDEX party_provider_case;"
+			" DROP INDEX cases_escalated;"
+			" DELETE FROM sqlite_stat1 WHERE idx IN"
+			" ('party_provider_case', 'cases_escalated');"
+			" PRAGMA user_version = 1",
+			NULL, 0),
+	    SQLITE_OK);
+	s = open_ok(t->path);
+	assert_int_equal(state_of(s, 1), TD_STATE_OPEN);
+	td_store_close(s);
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+		assert_int_equal(
+		    sqlite3_prepare_v2(db,
+				       "SELECT (SELECT count(*) FROM"
+				       " sqlite_schema WHERE name IN"
+				       " ('party_provider_case',"
+				       " 'cases_escalated')),"
+				       " (SELECT user_version FROM"
+				       " pragma_user_version)",
+				       -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 2);
+		assert_int_equal(sqlite3_column_int(st, 1), 2);
+		sqlite3_finalize(st);
+		assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	}
 
 	/* our mark, a table gone: damaged */
 	unlink(t->path);
