@@ -57,6 +57,7 @@ void td_die_msg(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 extern const struct td_cmd cmd_call_def;
+extern const struct td_cmd cmd_check_def;
 extern const struct td_cmd cmd_extract_def;
 extern const struct td_cmd cmd_init_def;
 extern const struct td_cmd cmd_lint_def;

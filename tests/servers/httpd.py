@@ -19,6 +19,16 @@ argument) or from built-in paths /fault/MODE[/ARG]:
     503date                  503 with an HTTP-date Retry-After 120 s ahead
     redirect  N              302 to /fault/redirect/N-1; 0 is a 200 answer
     redirect-to URL          302 to URL
+    status    CODE [FILE]    CODE with FILE (a path under the root) as an
+                             HTML body, or an empty body
+    ua        TEXT CODE      when the User-Agent contains TEXT (ASCII case
+                             ignored), CODE with a small HTML page; any
+                             other client is served as if the line were
+                             not there (a phishing kit that cloaks)
+
+The map file is read again whenever its modification time changes, so a
+test can change what a path serves while the server runs (write the new
+map to a temporary file and rename it over the old one).
 
 Every request is logged as a JSON line (path, accept, time).
 
@@ -50,6 +60,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 ARGS = None
 FAULTS = {}
+FAULTS_MTIME = None
 RESET = set()
 RDAP = "application/rdap+json"
 IP_INDEX = {}  # ip/ folder relative to root -> [(size, version, lo, hi, file)]
@@ -65,6 +76,25 @@ def read_faults(path):
             if line:
                 faults[line[0]] = line[1:]
     return faults
+
+
+def current_faults():
+    """The fault map, read again when its file changed."""
+    global FAULTS, FAULTS_MTIME
+    if not ARGS.faults:
+        return FAULTS
+    try:
+        mtime = os.stat(ARGS.faults).st_mtime_ns
+    except OSError:
+        return FAULTS
+    with LOCK:
+        if mtime != FAULTS_MTIME:
+            try:
+                FAULTS = read_faults(ARGS.faults)
+                FAULTS_MTIME = mtime
+            except (OSError, UnicodeDecodeError):
+                pass
+        return FAULTS
 
 
 def log(rec):
@@ -180,7 +210,15 @@ class Handler(BaseHTTPRequestHandler):
         if ARGS.delay:
             time.sleep(ARGS.delay / 1000.0)
         path = self.path.split("?", 1)[0]
-        fault = FAULTS.get(path)
+        fault = current_faults().get(path)
+        if fault and fault[0] == "ua":
+            ua = (self.headers.get("User-Agent") or "").lower()
+            if len(fault) >= 3 and fault[1].lower() in ua:
+                return self.send(int(fault[2]),
+                                 b"<html><head><title>Not Found</title>"
+                                 b"</head><body><h1>Not Found</h1></body>"
+                                 b"</html>\n", "text/html; charset=utf-8")
+            fault = None
         if fault is None and path.startswith("/fault/"):
             fault = [urllib.parse.unquote(a)
                      for a in path[len("/fault/"):].split("/")]
@@ -276,6 +314,14 @@ class Handler(BaseHTTPRequestHandler):
             if n <= 0:
                 return self.send(200, body)
             return self.send(302, b"", extra=[("Location", "/fault/redirect/%d" % (n - 1))])
+        if mode == "status":
+            page = find_file(args[1]) if len(args) > 1 else None
+            data = b""
+            if page:
+                with open(page, "rb") as fh:
+                    data = fh.read()
+            return self.send(int(args[0]) if args else 200, data,
+                             "text/html; charset=utf-8")
         if mode == "redirect-to":
             return self.send(302, b"", extra=[("Location", args[0])])
         return self.send(500, b'{"errorCode":500,"title":"unknown fault"}')
@@ -313,7 +359,7 @@ def watchdog(server, parent, lifetime):
 
 
 def main():
-    global ARGS, FAULTS
+    global ARGS, FAULTS, FAULTS_MTIME
     p = argparse.ArgumentParser(description="HTTP/RDAP fixture server")
     p.add_argument("--root", required=True)
     p.add_argument("--faults")
@@ -332,6 +378,8 @@ def main():
                    "ADDR")
     ARGS = p.parse_args()
     FAULTS = read_faults(ARGS.faults)
+    if ARGS.faults:
+        FAULTS_MTIME = os.stat(ARGS.faults).st_mtime_ns
     if ARGS.ip_ranges:
         IP_INDEX.update(build_ip_index(ARGS.root))
     if ARGS.backlog:
