@@ -58,6 +58,7 @@ void td_die_msg(const char *cmd, const char *fmt, ...)
 
 extern const struct td_cmd cmd_call_def;
 extern const struct td_cmd cmd_check_def;
+extern const struct td_cmd cmd_due_def;
 extern const struct td_cmd cmd_extract_def;
 extern const struct td_cmd cmd_init_def;
 extern const struct td_cmd cmd_lint_def;

@@ -12,6 +12,7 @@ static const struct td_cmd *const commands[] = {
 	&cmd_call_def,
 	&cmd_check_def,
 	&cmd_close_def,
+	&cmd_due_def,
 	&cmd_export_def,
 	&cmd_extract_def,
 	&cmd_init_def,
