@@ -73,6 +73,7 @@ extern const struct td_cmd cmd_export_def;
 extern const struct td_cmd cmd_label_def;
 extern const struct td_cmd cmd_list_def;
 extern const struct td_cmd cmd_show_def;
+extern const struct td_cmd cmd_stats_def;
 extern const struct td_cmd cmd_state_def;
 
 #endif

@@ -26,6 +26,7 @@ static const struct td_cmd *const commands[] = {
 	&cmd_send_def,
 	&cmd_show_def,
 	&cmd_state_def,
+	&cmd_stats_def,
 	&cmd_update_data_def,
 	NULL,
 };
