@@ -358,3 +358,79 @@ for i in range(int(sys.argv[1])):
     held.append(s)
     print(s.getsockname()[1])' "$1"
 }
+# loopback_cert PREFIX: a CA of its own (PREFIX-ca.pem) and a certificate
+# signed by it for localhost and 127.0.0.1 (PREFIX.pem, key PREFIX.key)
+loopback_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj "/CN=takedown loopback test CA" \
+		-keyout "$1-ca.key" -out "$1-ca.pem" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+		-keyout "$1.key" -out "$1.csr" >/dev/null 2>&1 &&
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$1.ext" &&
+	openssl x509 -req -in "$1.csr" -CA "$1-ca.pem" -CAkey "$1-ca.key" \
+		-CAcreateserial -days 2 -extfile "$1.ext" \
+		-out "$1.pem" >/dev/null 2>&1
+}
+# wait_ports FILE PID: until FILE is not empty (at most 30 s: Python
+# servers start slowly on a loaded machine) while PID runs
+wait_ports() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 300 ] && kill -0 "$2" 2>/dev/null; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ -s "$1" ]
+}
+# start_faultd PROTO:FAULT...: tests/servers/faultd.py, one port of
+# 127.0.0.1 per PROTO:FAULT (http, whois, dns (UDP and TCP), smtp; the
+# faults are listed in its header); fault_port PROTO FAULT prints the
+# port.  FAULTD_LOG: a JSON line per connection.  With smtp listeners
+# (tests/servers/smtpd.py) mail accepted lands in the Maildir
+# FAULTD_MAILDIR, and STARTTLS is offered with a certificate for
+# localhost and 127.0.0.1 signed by the CA FAULTD_CA.
+start_faultd() {
+	FAULTD_LOG="$T/faultd.log"
+	FAULTD_MAILDIR="$T/faultd-mail"
+	FAULTD_CA=""
+	: >"$FAULTD_LOG"
+	rm -f "$T/faultd.ports"
+	fa=""
+	for s in "$@"; do fa="$fa --listen $s"; done
+	case " $* " in *" smtp:"*)
+		loopback_cert "$T/faultd-cert" || return 1
+		fa="$fa --cert $T/faultd-cert.pem --key $T/faultd-cert.key"
+		FAULTD_CA="$T/faultd-cert-ca.pem" ;;
+	esac
+	python3 "$SRV/faultd.py" $fa --maildir "$FAULTD_MAILDIR" \
+		--log "$FAULTD_LOG" --port-file "$T/faultd.ports" --parent $$ \
+		>"$T/faultd.err" 2>&1 &
+	TD_PIDS="$TD_PIDS $!"
+	wait_ports "$T/faultd.ports" $! || { cat "$T/faultd.err" >&2; return 1; }
+}
+fault_port() {
+	cat "$T/faultd.ports" "$T/smtpsink.ports" 2>/dev/null |
+		awk -v p="$1" -v f="$2" '$1 == p && $2 == f { print $3; exit }'
+}
+# start_smtpsink [FAULT...]: an SMTP server of our own
+# (tests/servers/smtpd.py) that needs no root: STARTTLS offered with a
+# certificate for localhost and 127.0.0.1 signed by SMTPSINK_CA, no AUTH,
+# mail for anyone into the Maildir SMTPSINK_MAILDIR (CRLF kept,
+# Return-Path first).  SMTPSINK_PORT is the first listener's port (FAULT
+# "ok" when none is given); fault_port smtp FAULT gives each.  SMTPSINK_LOG.
+start_smtpsink() {
+	[ $# -gt 0 ] || set -- ok
+	SMTPSINK_LOG="$T/smtpsink.log"
+	SMTPSINK_MAILDIR="$T/smtpsink-mail"
+	: >"$SMTPSINK_LOG"
+	rm -f "$T/smtpsink.ports"
+	loopback_cert "$T/smtpsink-cert" || return 1
+	SMTPSINK_CA="$T/smtpsink-cert-ca.pem"
+	sa=""
+	for s in "$@"; do sa="$sa --listen $s"; done
+	python3 "$SRV/smtpd.py" $sa --maildir "$SMTPSINK_MAILDIR" \
+		--cert "$T/smtpsink-cert.pem" --key "$T/smtpsink-cert.key" \
+		--log "$SMTPSINK_LOG" --port-file "$T/smtpsink.ports" --parent $$ \
+		>"$T/smtpsink.err" 2>&1 &
+	TD_PIDS="$TD_PIDS $!"
+	wait_ports "$T/smtpsink.ports" $! || { cat "$T/smtpsink.err" >&2; return 1; }
+	SMTPSINK_PORT=$(awk 'NR == 1 { print $3 }' "$T/smtpsink.ports")
+}
