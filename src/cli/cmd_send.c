@@ -307,9 +307,10 @@ run_send(int argc, char **argv)
 			sent++;
 		} else if (res.uncertain) {
 			/* it may have left: never sent twice, so ask */
-			td_die_msg("send", "%s: %s; it may have been delivered: "
-					   "left as sending",
-				   msgs[i].recipient, err.msg);
+			td_die_msg("send", "%s: %s; left as sending: "
+					   "--mark-sent or --mark-failed %s",
+				   msgs[i].recipient, err.msg,
+				   msgs[i].message_id);
 			rc = EXIT_FAIL;
 		} else {
 			td_store_message_mark_failed(s, msgs[i].id,

@@ -631,6 +631,10 @@ smtp_send(struct td_send_result *out, const struct td_send_opts *o,
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)to);
+	/* libcurl waits for each reply, the one to QUIT too, up to this
+	   (120 s by default) even past CURLOPT_TIMEOUT_MS */
+	curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+			 (long)((to + 999) / 1000));
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x.errbuf);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_cb);
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, mfrom);
@@ -698,6 +702,21 @@ smtp_send(struct td_send_result *out, const struct td_send_opts *o,
 		case CURLE_COULDNT_RESOLVE_HOST:
 			td_error_set(err, code, "%s: cannot connect: %s",
 				     out->server, why);
+			break;
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+		case CURLE_WEIRD_SERVER_REPLY:
+			/* libcurl's text here is "response reading failed
+			   (errno: N)": say what happened */
+			td_error_set(err, code,
+				     "%s: the server %s%s%s%s", out->server,
+				     res == CURLE_WEIRD_SERVER_REPLY
+					 ? "sent a reply that is not SMTP"
+					 : "closed the connection",
+				     said ? " after: " : "", said ? said : "",
+				     out->uncertain ? "; it may have been "
+						      "delivered"
+						    : "");
 			break;
 		case CURLE_LOGIN_DENIED:
 			td_error_set(err, code,
