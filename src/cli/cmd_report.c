@@ -703,7 +703,7 @@ store_evidence(struct ctx *c)
 	for (i = 0; i < c->ev.nr; i++) {
 		const struct td_evidence_capture *cp = c->ev.items[i];
 		struct td_store_evidence e;
-		struct td_buf path = TD_BUF_INIT;
+		struct td_buf path = TD_BUF_INIT, cut = TD_BUF_INIT;
 
 		memset(&e, 0, sizeof(e));
 		e.case_id = c->c.id;
@@ -725,9 +725,16 @@ store_evidence(struct ctx *c)
 		   store's limit for short text */
 		e.title = (char *)cp->page.title;
 		e.error = (char *)cp->error;
+		if (!cp->error && cp->truncated) {
+			td_buf_printf(&cut, "the body was cut at %zu bytes (the "
+					    "size limit)",
+				      cp->len);
+			e.error = cut.ptr;
+		}
 		if (td_store_evidence_add(NULL, c->store, &e, &err) < 0)
 			td_die_msg("report", "evidence: %s", err.msg);
 		td_buf_release(&path);
+		td_buf_release(&cut);
 	}
 }
 
@@ -1109,6 +1116,15 @@ run_report(int argc, char **argv)
 				say(&c, ", %u password field%s",
 				    cp->page.passwords,
 				    cp->page.passwords == 1 ? "" : "s");
+			/* an answer that broke off, or was cut here */
+			if (cp->error) {
+				say(&c, "; then ");
+				say_esc(&c, cp->error);
+			}
+			if (cp->truncated)
+				say(&c, "; the body was cut at %zu bytes (the "
+					"size limit)",
+				    cp->len);
 		} else {
 			say_esc(&c, cp->error ? cp->error : "no answer");
 		}

@@ -335,7 +335,12 @@ td_dns_parse_answer(struct td_net_req *r, const unsigned char *abuf, int alen,
 	p = abuf + 12;
 	for (i = 0; i < qd; i++) {
 		name = get_name(p, abuf, alen, &len);
-		if (!name || len > end - p || end - p - len < 4) {
+		if (!name) {
+			*why = "RFC 1035 4.1.4: a malformed or looping name in "
+			       "the question";
+			return TD_EPARSE;
+		}
+		if (len > end - p || end - p - len < 4) {
 			free(name);
 			*why = "RFC 1035 4.1.2: truncated question";
 			return TD_EPARSE;
@@ -352,7 +357,15 @@ td_dns_parse_answer(struct td_net_req *r, const unsigned char *abuf, int alen,
 		struct raw_rr *x = &rrs[nrr];
 
 		name = get_name(p, abuf, alen, &len);
-		if (!name || len > end - p || end - p - len < 10) {
+		if (!name) {
+			/* c-ares refuses a compression pointer that loops, or
+			   points outside the message, or a label too long */
+			*why = "RFC 1035 4.1.4: a malformed or looping name in "
+			       "an answer record";
+			rc = TD_EPARSE;
+			goto out;
+		}
+		if (len > end - p || end - p - len < 10) {
 			free(name);
 			*why = "RFC 1035 4.1.3: truncated answer record";
 			rc = TD_EPARSE;

@@ -429,6 +429,7 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 	struct req *q = payload;
 	struct td_target *t = q->t;
 	struct td_record rec;
+	size_t len;
 
 	if (r->status != TD_NET_OK) {
 		target_error(t, "whois %s for %s: %s%s%s", r->server,
@@ -437,9 +438,33 @@ on_domain_whois(const struct td_whois_reply *r, void *payload)
 		goto out;
 	}
 	save_raw(q->l, "whois", r->query, r->text, r->len);
-	if (td_whois_parse(&rec, r->text, r->len, r->server, NULL) < 0) {
+	len = r->len;
+	/*
+	 * WHOIS has no framing: the server's close ends the answer.  A close
+	 * in the middle of a line may have cut its value ("Registrar: Exa"),
+	 * so that line is not read.
+	 */
+	if (len && r->text[len - 1] != '\n') {
+		const char *nl = memrchr(r->text, '\n', len);
+
+		if (nl) {
+			len = (size_t)(nl - r->text) + 1;
+			target_error(t, "whois %s for %s: the answer ends in the "
+					"middle of a line; that line was left out",
+				     r->server, t->reg_domain);
+		}
+	}
+	if (td_whois_parse(&rec, r->text, len, r->server, NULL) < 0) {
 		target_error(t, "whois %s for %s: unreadable answer", r->server,
 			     t->reg_domain);
+		td_record_release(&rec);
+		goto out;
+	}
+	if (rec.status == TD_REC_ERROR) {
+		/* the parser found no record: say so, with its reason */
+		target_error(t, "whois %s for %s: %s", r->server, t->reg_domain,
+			     rec.status_text ? rec.status_text
+					     : "no record in the answer");
 		td_record_release(&rec);
 		goto out;
 	}

@@ -703,21 +703,6 @@ smtp_send(struct td_send_result *out, const struct td_send_opts *o,
 			td_error_set(err, code, "%s: cannot connect: %s",
 				     out->server, why);
 			break;
-		case CURLE_RECV_ERROR:
-		case CURLE_GOT_NOTHING:
-		case CURLE_WEIRD_SERVER_REPLY:
-			/* libcurl's text here is "response reading failed
-			   (errno: N)": say what happened */
-			td_error_set(err, code,
-				     "%s: the server %s%s%s%s", out->server,
-				     res == CURLE_WEIRD_SERVER_REPLY
-					 ? "sent a reply that is not SMTP"
-					 : "closed the connection",
-				     said ? " after: " : "", said ? said : "",
-				     out->uncertain ? "; it may have been "
-						      "delivered"
-						    : "");
-			break;
 		case CURLE_LOGIN_DENIED:
 			td_error_set(err, code,
 				     "%s: authentication failed as %s%s%s",
@@ -736,6 +721,25 @@ smtp_send(struct td_send_result *out, const struct td_send_opts *o,
 			td_error_set(err, code, "%s: TLS failed: %s",
 				     out->server, why);
 			break;
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+			/* a close reads "response reading failed (errno:
+			   115)" in libcurl: say what happened; a reset or
+			   anything else keeps libcurl's own words */
+			if (!x.errbuf[0] || res == CURLE_GOT_NOTHING ||
+			    !strncmp(x.errbuf, "response reading failed", 23)) {
+				td_error_set(err, code,
+					     "%s: the server closed the "
+					     "connection%s%s%s",
+					     out->server, said ? " after: " : "",
+					     said ? said : "",
+					     out->uncertain
+						 ? "; it may have been "
+						   "delivered"
+						 : "");
+				break;
+			}
+			/* fall through */
 		default:
 			if (said && (said[0] == '4' || said[0] == '5'))
 				td_error_set(err, code,

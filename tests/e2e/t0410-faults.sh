@@ -127,7 +127,7 @@ cell "dns answer with another message ID: ignored -> timeout" dns-badid 0 \
 dns ptrloop "$(port dns ptrloop)"
 cell "dns name compression pointer loop -> error" dns-ptrloop 0 $LOOKUP_MAX \
 	"$(dfail ptrloop 'error: ')"
-known_bug "dns pointer loop: the error says a bad name, not 'truncated'" \
+check "dns pointer loop: the error says a bad name, not 'truncated'" \
 	sh -c "grep 'failed: dns' '$T/dns-ptrloop.out' |
 		grep -Eiq 'pointer|compression|loop|bad name|4\.1\.4'"
 dns tc-stall "$(port dns tc-stall)"
@@ -219,12 +219,12 @@ cell "whois 100 MB -> too-big" whois-oversize 1 $LOOKUP_MAX "$(wfail too-big)"
 whois close
 cell "whois FIN mid-line: ends at once (WHOIS has no framing)" whois-close \
 	'[01]' $LOOKUP_MAX 'fault\.com'
-known_bug "whois FIN mid-line: no registrar named from the cut line" sh -c "
+check "whois FIN mid-line: no registrar named from the cut line" sh -c "
 	! grep -q 'registrar  *Exa\$' '$T/whois-close.out'"
 whois nul
 cell "whois NUL bytes and no line end -> no party (exit 1)" whois-nul 1 \
 	$LOOKUP_MAX 'no responsible party found'
-known_bug "whois NUL bytes, no line end: a failed line names the server" \
+check "whois NUL bytes, no line end: a failed line names the server" \
 	sh -c "grep -q 'failed: whois whois.verisign-grs.com:43' '$T/whois-nul.out'"
 
 # ---- HTTP evidence and SMTP: a case made by takedown report ----
@@ -322,13 +322,13 @@ else
 		'$TD_BIN' show --json '$(case_of ev-oversize)' | python3 -c 'import json, sys
 o = json.load(sys.stdin)
 assert all(e[\"length\"] <= 4 << 20 for e in o[\"evidence\"]), o[\"evidence\"]'"
-	known_bug "evidence: a capture cut by a fault is said to be one, not 'HTTP 200'" \
+	check "evidence: a capture cut by a fault is said to be one, not 'HTTP 200'" \
 		sh -c "for f in reset close badchunk cllie; do
 			cat '$T'/ev-\$f.out | grep 'algonquincollege.html as desktop' |
 				grep -Eq 'reset|closed|chunk|remaining|error' ||
 				{ echo \"\$f:\"; grep fetched '$T'/ev-\$f.out; exit 1; }
 		done"
-	known_bug "evidence: a capture cut at the size limit is said to be one" \
+	check "evidence: a capture cut at the size limit is said to be one" \
 		sh -c "grep 'algonquincollege.html as desktop' '$T/ev-oversize.out' |
 			grep -Eiq 'truncated|too.big|cut|limit'"
 fi
@@ -378,7 +378,7 @@ else
 	smtp drip 'timed out' "greeting a byte a second -> timed out"
 	smtp reset '.*reset' "reset mid-greeting -> reset"
 	smtp close '.*' "FIN mid-greeting -> an error"
-	known_bug "smtp FIN mid-greeting: the error says the server closed" \
+	check "smtp FIN mid-greeting: the error says the server closed" \
 		sh -c "grep -E 'smtp://127.0.0.1:[0-9]+: .*(closed|connection)' '$T/smtp-close.err'"
 	smtp oversize '.*(large|big)' "endless multi-line greeting -> too large"
 	smtp nocode 'timed out' "greeting without a code -> timed out"
@@ -398,13 +398,13 @@ else
 db = sqlite3.connect(sys.argv[1])
 print(db.execute(\"select m.state from message m join cases c on c.id = m.case_id where c.tag = ? and m.role = ?\", sys.argv[2:4]).fetchone()[0])' \
 		'$TAKEDOWN_HOME/cases.sqlite' '$B' host)\" = sending ]"
-	known_bug "smtp reset after the message: 'may have been delivered' said once" \
+	check "smtp reset after the message: 'may have been delivered' said once" \
 		sh -c "[ \$(grep -o 'may have been delivered' '$T/smtp-final-reset.err' | wc -l) -eq 1 ]"
 	# a hang: libcurl waits for the answer to QUIT after the timeout
 	# (cap 12 s here: the limit is 7 s, no need to wait 60)
 	send smtp-final-stall final-stall "$B" blocklist 12
 	echo "#   took $(cat "$T/smtp-final-stall.ms") ms (limit $SEND_MAX ms)"
-	known_bug "smtp no answer after the message: ends within the timeout" \
+	check "smtp no answer after the message: ends within the timeout" \
 		verdict smtp-final-stall 1 $SEND_MAX \
 		"$(sfail final-stall 'timed out.*may have been delivered')"
 	check "smtp no answer after the message: left as sending, not sent" sh -c "
