@@ -60,6 +60,7 @@ extern const struct td_cmd cmd_call_def;
 extern const struct td_cmd cmd_check_def;
 extern const struct td_cmd cmd_due_def;
 extern const struct td_cmd cmd_extract_def;
+extern const struct td_cmd cmd_import_def;
 extern const struct td_cmd cmd_init_def;
 extern const struct td_cmd cmd_lint_def;
 extern const struct td_cmd cmd_parse_record_def;

@@ -15,6 +15,7 @@ static const struct td_cmd *const commands[] = {
 	&cmd_due_def,
 	&cmd_export_def,
 	&cmd_extract_def,
+	&cmd_import_def,
 	&cmd_init_def,
 	&cmd_label_def,
 	&cmd_lint_def,

@@ -336,7 +336,8 @@ read_entries(struct reader *r, const char *path, int depth,
 		nr++;
 	}
 	closedir(d);
-	qsort(names, nr, sizeof(*names), name_cmp);
+	if (nr)
+		qsort(names, nr, sizeof(*names), name_cmp);
 	for (i = 0; i < nr && !ret; i++) {
 		struct td_buf full = TD_BUF_INIT;
 		struct stat st;

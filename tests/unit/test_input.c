@@ -156,6 +156,30 @@ input_maildir_new_then_cur_in_order(void **state)
 	got_release(&g);
 }
 
+/* an empty new/ (or cur/) is an ordinary Maildir, not an error */
+static void
+input_maildir_with_an_empty_folder(void **state)
+{
+	char path[256];
+	struct got g;
+	int ret;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/md2", tmpdir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/md2/cur", tmpdir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/md2/new", tmpdir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/md2/tmp", tmpdir);
+	mkdir(path, 0700);
+	write_file("md2/cur/1", "Subject: c1\n\n");
+	read_path(&g, "md2", 0, &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(g.log.ptr, "[1:maildir:0:Subject: c1\n\n]");
+	got_release(&g);
+}
+
 static void
 input_oversize_refused_others_kept(void **state)
 {
@@ -206,6 +230,7 @@ main(void)
 		cmocka_unit_test(input_mbox_split_and_unquoted),
 		cmocka_unit_test(input_eml_is_one_message),
 		cmocka_unit_test(input_maildir_new_then_cur_in_order),
+		cmocka_unit_test(input_maildir_with_an_empty_folder),
 		cmocka_unit_test(input_oversize_refused_others_kept),
 		cmocka_unit_test(input_missing_file_reported),
 		cmocka_unit_test(input_empty_file_reported),
