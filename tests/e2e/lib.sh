@@ -434,3 +434,65 @@ start_smtpsink() {
 	wait_ports "$T/smtpsink.ports" $! || { cat "$T/smtpsink.err" >&2; return 1; }
 	SMTPSINK_PORT=$(awk 'NR == 1 { print $3 }' "$T/smtpsink.ports")
 }
+
+# ---- worlds shared by the case tests ----
+
+# fail_start WHAT: a server or setup step the test needs did not start
+fail_start() { echo "1..1"; echo "not ok 1 - $1 started"; exit 1; }
+
+# own_domain_world: a phishing page on the criminal's own domain,
+# http://paypal-secure-login.com/ahouf/algonquincollege.html ($OWN_URL),
+# on loopback: dnsmasq, and httpd.py serving the page and recorded real
+# RDAP answers from ../shared/corpus (Verisign's record of github.com, a
+# MarkMonitor registration, for the domain; ARIN's of 74.125.225.229,
+# Google, for its address).  Skips the test without the corpus or
+# dnsmasq.  Sets W (the web root) and OWN_NET (the network options of
+# report and check that reach it).
+own_domain_world() {
+	[ -d "$TD_CORPUS/rdap-bbot" ] && [ -d "$TD_CORPUS/ipwhois-rdap" ] ||
+		skip_all "../shared/corpus absent"
+	command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ||
+		skip_all "dnsmasq not installed (apt-get install dnsmasq-base)"
+	W="$T/world"
+	mkdir -p "$W/rdap/domain" "$W/rdap/ip" "$W/ahouf"
+	cp "$TD_CORPUS/rdap-bbot/verisign_com_github.json" \
+		"$W/rdap/domain/paypal-secure-login.com.json"
+	cp "$TD_CORPUS/ipwhois-rdap/rdap-ip/74.125.225.229.json" \
+		"$W/rdap/ip/74.125.225.229.json"
+	cp "$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html" "$W/ahouf/"
+	cat >"$T/dns.conf" <<'CONF'
+local=/#/
+host-record=paypal-secure-login.com,74.125.225.229
+mx-host=google.com,mx.google.com,10
+mx-host=markmonitor.com,mx.markmonitor.com,10
+CONF
+	start_dns "$T/dns.conf" || fail_start dnsmasq
+	start_httpd "$W" || fail_start httpd
+	OWN_URL=http://paypal-secure-login.com/ahouf/algonquincollege.html
+	OWN_NET="--allow-private --timeout 3000 --dns 127.0.0.1:$DNS_PORT
+		--rdap http://127.0.0.1:$HTTP_PORT/rdap/
+		--connect-to paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT"
+}
+
+# need_postfix: start_smtpd, skipping the test where Postfix is not
+# installed or cannot start (it needs root)
+need_postfix() {
+	command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] ||
+		skip_all "postfix not installed (apt-get install postfix)"
+	start_smtpd
+	case $? in
+	0) ;;
+	2) skip_all "Postfix cannot start here (needs root)" ;;
+	*) fail_start postfix ;;
+	esac
+}
+
+# init_reporter [OPTION...]: the profile the case tests use: Jane Doe of
+# Example CERT, and the team's identity for malicious cases
+init_reporter() {
+	"$TD_BIN" init --name "Jane Doe" --org "Example CERT" \
+		--email jane.doe@example.org \
+		--public-name "Example CERT abuse team" \
+		--public-email abuse-team@example.org "$@" >/dev/null ||
+		fail_start "takedown init"
+}

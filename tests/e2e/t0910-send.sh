@@ -5,41 +5,12 @@
 # second run sends nothing; an SMTP server that is down leaves the
 # drafts sendable.
 . "$(dirname "$0")/lib.sh"
-C="$TD_CORPUS"
-[ -f "$C/phishing_pot/email/sample-3119.eml" ] && [ -d "$C/rdap-bbot" ] ||
-	skip_all "../shared/corpus absent"
-command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ||
-	skip_all "dnsmasq not installed (apt-get install dnsmasq-base)"
-command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] ||
-	skip_all "postfix not installed (apt-get install postfix)"
+own_domain_world
+need_postfix
 
-W="$T/world"
-mkdir -p "$W/rdap/domain" "$W/rdap/ip" "$W/ahouf"
-cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/paypal-secure-login.com.json"
-cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" "$W/rdap/ip/74.125.225.229.json"
-cp "$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html" "$W/ahouf/"
-cat >"$T/dns.conf" <<'CONF'
-local=/#/
-host-record=paypal-secure-login.com,74.125.225.229
-mx-host=google.com,mx.google.com,10
-mx-host=markmonitor.com,mx.markmonitor.com,10
-CONF
-fail_start() { echo "1..1"; echo "not ok 1 - $1 started"; exit 1; }
-start_dns "$T/dns.conf" || fail_start dnsmasq
-start_httpd "$W" || fail_start httpd
-start_smtpd; rc=$?
-[ $rc -eq 2 ] && skip_all "Postfix cannot start here (needs root)"
-[ $rc -eq 0 ] || fail_start postfix
-
-"$TD_BIN" init --name "Jane Doe" --org "Example CERT" \
-	--email jane.doe@example.org --public-name "Example CERT abuse team" \
-	--public-email abuse-team@example.org \
-	--smtp-url "smtp://127.0.0.1:$SMTP_PORT" >/dev/null ||
-	fail_start "takedown init"
-"$TD_BIN" report --allow-private --no-cache --timeout 3000 --json \
-	--dns "127.0.0.1:$DNS_PORT" --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" \
-	--connect-to "paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT" \
-	http://paypal-secure-login.com/ahouf/algonquincollege.html \
+init_reporter --smtp-url "smtp://127.0.0.1:$SMTP_PORT"
+# shellcheck disable=SC2086
+"$TD_BIN" report --no-cache --json $OWN_NET "$OWN_URL" \
 	>"$T/r.json" 2>"$T/r.err" || fail_start "takedown report"
 CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])' "$T/r.json")
 N=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["drafts"])' "$T/r.json")

@@ -10,45 +10,16 @@
 # policy file changes the answers, a broken one is a clear error.
 . "$(dirname "$0")/lib.sh"
 C="$TD_CORPUS"
-[ -f "$C/phishing_pot/email/sample-3119.eml" ] && [ -d "$C/rdap-bbot" ] ||
-	skip_all "../shared/corpus absent"
-command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ||
-	skip_all "dnsmasq not installed (apt-get install dnsmasq-base)"
-command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] ||
-	skip_all "postfix not installed (apt-get install postfix)"
-
-W="$T/world"
-mkdir -p "$W/rdap/domain" "$W/rdap/ip" "$W/ahouf"
-cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/paypal-secure-login.com.json"
-cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" "$W/rdap/ip/74.125.225.229.json"
-cp "$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html" "$W/ahouf/"
-cat >"$T/dns.conf" <<'CONF'
-local=/#/
-host-record=paypal-secure-login.com,74.125.225.229
-mx-host=google.com,mx.google.com,10
-mx-host=markmonitor.com,mx.markmonitor.com,10
-CONF
-fail_start() { echo "1..1"; echo "not ok 1 - $1 started"; exit 1; }
-start_dns "$T/dns.conf" || fail_start dnsmasq
-start_httpd "$W" || fail_start httpd
-start_smtpd; rc=$?
-[ $rc -eq 2 ] && skip_all "Postfix cannot start here (needs root)"
-[ $rc -eq 0 ] || fail_start postfix
+own_domain_world
+need_postfix
 
 T0=$(date +%s)
 at() { echo $((T0 + $1)); }
 H=3600
 D=86400
-"$TD_BIN" init --name "Jane Doe" --org "Example CERT" \
-	--email jane.doe@example.org --public-name "Example CERT abuse team" \
-	--public-email abuse-team@example.org \
-	--smtp-url "smtp://127.0.0.1:$SMTP_PORT" >/dev/null ||
-	fail_start "takedown init"
-TAKEDOWN_NOW=$T0 "$TD_BIN" report --allow-private --no-cache --timeout 3000 \
-	--json --malicious \
-	--dns "127.0.0.1:$DNS_PORT" --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" \
-	--connect-to "paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT" \
-	http://paypal-secure-login.com/ahouf/algonquincollege.html \
+init_reporter --smtp-url "smtp://127.0.0.1:$SMTP_PORT"
+# shellcheck disable=SC2086
+TAKEDOWN_NOW=$T0 "$TD_BIN" report --no-cache --json --malicious $OWN_NET "$OWN_URL" \
 	>"$T/r.json" 2>"$T/r.err" || fail_start "takedown report"
 CASE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])' "$T/r.json")
 N=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["drafts"])' "$T/r.json")
@@ -187,11 +158,8 @@ check "an unknown case: exit 1" sh -c "
 
 # a compromised site: the host's address bounces, so the case goes on to
 # the registrar at once, signed with the reporter's own name
-TAKEDOWN_NOW=$T0 "$TD_BIN" report --allow-private --no-cache --timeout 3000 \
-	--json --compromised --no-blocklists \
-	--dns "127.0.0.1:$DNS_PORT" --rdap "http://127.0.0.1:$HTTP_PORT/rdap/" \
-	--connect-to "paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT" \
-	http://paypal-secure-login.com/ahouf/algonquincollege.html \
+# shellcheck disable=SC2086
+TAKEDOWN_NOW=$T0 "$TD_BIN" report --no-cache --json --compromised --no-blocklists $OWN_NET "$OWN_URL" \
 	>"$T/r2.json" 2>"$T/r2.err"
 C2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case"])' "$T/r2.json")
 TAKEDOWN_NOW=$T0 "$TD_BIN" send --yes --ca-file "$SMTP_CA" "$C2" >"$T/s3.out" 2>&1

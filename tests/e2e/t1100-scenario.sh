@@ -10,46 +10,17 @@
 #   T0+6d+2h  check again: mitigated (content removed)
 # and stats then give the host's and the registrar's takedown time.
 . "$(dirname "$0")/lib.sh"
-C="$TD_CORPUS"
-[ -d "$C/rdap-bbot" ] && [ -d "$C/ipwhois-rdap" ] ||
-	skip_all "../shared/corpus absent"
-command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ||
-	skip_all "dnsmasq not installed (apt-get install dnsmasq-base)"
-command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] ||
-	skip_all "postfix not installed (apt-get install postfix)"
-
-W="$T/world"
-mkdir -p "$W/rdap/domain" "$W/rdap/ip" "$W/ahouf"
-cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/paypal-secure-login.com.json"
-cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" "$W/rdap/ip/74.125.225.229.json"
-cp "$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html" "$W/ahouf/"
-cat >"$T/dns.conf" <<'CONF'
-local=/#/
-host-record=paypal-secure-login.com,74.125.225.229
-mx-host=google.com,mx.google.com,10
-mx-host=markmonitor.com,mx.markmonitor.com,10
-CONF
-fail_start() { echo "1..1"; echo "not ok 1 - $1 started"; exit 1; }
-start_dns "$T/dns.conf" || fail_start dnsmasq
-start_httpd "$W" || fail_start httpd
-start_smtpd; rc=$?
-[ $rc -eq 2 ] && skip_all "Postfix cannot start here (needs root)"
-[ $rc -eq 0 ] || fail_start postfix
+own_domain_world
+need_postfix
 
 T0=1795000000
 at() { TAKEDOWN_NOW=$((T0 + $1)); export TAKEDOWN_NOW; }
-net="--allow-private --timeout 3000 --dns 127.0.0.1:$DNS_PORT
-	--rdap http://127.0.0.1:$HTTP_PORT/rdap/
-	--connect-to paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT"
-URL=http://paypal-secure-login.com/ahouf/algonquincollege.html
+net=$OWN_NET
+URL=$OWN_URL
 js() { python3 -c "import json,sys; o=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 at 0
-"$TD_BIN" init --name "Jane Doe" --org "Example CERT" \
-	--email jane.doe@example.org --public-name "Example CERT abuse team" \
-	--public-email abuse-team@example.org \
-	--smtp-url "smtp://127.0.0.1:$SMTP_PORT" >/dev/null ||
-	fail_start "takedown init"
+init_reporter --smtp-url "smtp://127.0.0.1:$SMTP_PORT"
 # shellcheck disable=SC2086
 "$TD_BIN" report --no-cache --json $net "$URL" >"$T/r.json" 2>"$T/r.err" ||
 	fail_start "takedown report"
