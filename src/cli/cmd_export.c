@@ -13,15 +13,15 @@
 #include "buf.h"
 #include "caseview.h"
 #include "cli.h"
+#include "filter.h"
 #include "clock.h"
 #include "jsonw.h"
 #include "store.h"
 #include "banned.h"
 
-static int opt_csv, opt_json, opt_jsonl, opt_escalated, opt_all;
-static struct td_strlist opt_state, opt_kind;
-static const char *opt_role, *opt_provider, *opt_registrar, *opt_domain;
-static const char *opt_label, *opt_older, *opt_newer, *opt_store;
+static int opt_csv, opt_json, opt_jsonl, opt_all;
+static const char *opt_store;
+static struct td_filter_opts opt_filter;
 
 static const struct td_opt export_options[] = {
     {"csv", 0, TD_OPT_FLAG, &opt_csv, NULL,
@@ -30,26 +30,7 @@ static const struct td_opt export_options[] = {
      "write one JSON array of cases (schema takedown-export/1)"},
     {"jsonl", 0, TD_OPT_FLAG, &opt_jsonl, NULL,
      "write JSON Lines, one case a line"},
-    {"state", 's', TD_OPT_LIST, &opt_state, "STATE",
-     "only cases in STATE (repeatable; \"active\": open to needs-info)"},
-    {"kind", 'k', TD_OPT_LIST, &opt_kind, "KIND",
-     "only unknown, compromised or malicious cases (repeatable)"},
-    {"role", 0, TD_OPT_STRING, &opt_role, "ROLE",
-     "only cases with a party in ROLE (registrar, host, cdn...)"},
-    {"provider", 'p', TD_OPT_STRING, &opt_provider, "NAME",
-     "only cases with NAME as a party (in --role, if given)"},
-    {"registrar", 'r', TD_OPT_STRING, &opt_registrar, "NAME",
-     "only cases with NAME as registrar"},
-    {"domain", 'd', TD_OPT_STRING, &opt_domain, "DOMAIN",
-     "only cases with a URL under the registrable DOMAIN"},
-    {"label", 'l', TD_OPT_STRING, &opt_label, "LABEL",
-     "only cases carrying LABEL"},
-    {"older-than", 0, TD_OPT_STRING, &opt_older, "AGE",
-     "only cases created more than AGE ago (90m, 48h, 2d, 3w)"},
-    {"newer-than", 0, TD_OPT_STRING, &opt_newer, "AGE",
-     "only cases created at most AGE ago"},
-    {"escalated", 'e', TD_OPT_FLAG, &opt_escalated, NULL,
-     "only escalated cases"},
+    TD_FILTER_OPTIONS(opt_filter),
     {"all", 'a', TD_OPT_FLAG, &opt_all, NULL,
      "every case (the default: closed cases are exported too)"},
     {"store", 0, TD_OPT_STRING, &opt_store, "FILE",
@@ -303,20 +284,7 @@ run_export(int argc, char **argv)
 		goto out;
 	}
 	x.fmt = opt_csv ? F_CSV : opt_json ? F_JSON : F_JSONL;
-	memset(&q, 0, sizeof(q));
-	q.states = opt_state.v;
-	q.nr_states = opt_state.nr;
-	q.kinds = opt_kind.v;
-	q.nr_kinds = opt_kind.nr;
-	q.role = opt_role;
-	q.provider = opt_provider;
-	q.registrar = opt_registrar;
-	q.domain = opt_domain;
-	q.label = opt_label;
-	q.older_than = opt_older;
-	q.newer_than = opt_newer;
-	q.escalated = opt_escalated;
-	q.all = 1; /* an export is the record: closed cases belong in it */
+	td_filter_query(&q, &opt_filter, 1);
 	if (td_caseview_filter(&f, &q, td_now(), &err) < 0) {
 		td_die_msg("export", "%s", err.msg);
 		status = EXIT_USAGE;
@@ -363,8 +331,7 @@ out:
 	td_buf_release(&x.out);
 	td_buf_release(&x.cell);
 	td_store_close(x.s);
-	free(opt_state.v);
-	free(opt_kind.v);
+	td_filter_opts_release(&opt_filter);
 	return status;
 }
 
