@@ -415,6 +415,7 @@ add_url(struct ctx *c, const char *cand, size_t len, const char *raw,
 	struct td_found *f;
 	uint64_t h;
 	long idx;
+	int prc;
 
 	if (!m)
 		return;
@@ -475,13 +476,17 @@ add_url(struct ctx *c, const char *cand, size_t len, const char *raw,
 		cur = inner;
 		cur_len = strlen(inner);
 	}
-	if (td_url_parse(&u, cur, cur_len, NULL) < 0) {
+	if ((prc = td_url_parse(&u, cur, cur_len, NULL)) < 0) {
 		/* "http://evil.example  /path": browsers refuse a space in
 		   the host, but the host is still the one to report */
 		const char *sp = memchr(cur, ' ', cur_len);
 
-		if (!sp || td_url_parse(&u, cur, (size_t)(sp - cur), NULL) < 0)
+		if (prc == TD_ENOMEM || !sp ||
+		    (prc = td_url_parse(&u, cur, (size_t)(sp - cur), NULL)) < 0) {
+			if (prc == TD_ENOMEM)
+				c->oom = 1;
 			goto drop;
+		}
 	}
 
 	h = hash_str(u.url);

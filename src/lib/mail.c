@@ -28,6 +28,8 @@ struct walk {
 	unsigned nr_warnings;
 	unsigned limit_warned; /* bitmask of limits already reported */
 	int stop;
+	int oom; /* an allocation failed where no error could be returned
+		    (GMime's warning callback): the walk ends in TD_ENOMEM */
 };
 
 static int initialised;
@@ -100,6 +102,8 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	td_buf_init(&b, sizeof(safe) - 1);
 	if (item)
 		td_term_escape(&b, item, strlen(item), 0);
+	if (td_buf_failed(&b) & TD_BUF_OOM)
+		w->oom = 1;
 	snprintf(safe, sizeof(safe), "%s", b.ptr);
 	td_buf_release(&b);
 
@@ -723,6 +727,8 @@ td_mail_walk(const char *data, size_t len, const struct td_mail_limits *lim,
 	g_mime_parser_options_set_warning_callback(w.opts, parser_warning, &w);
 	ret = walk_buffer(&w, data, len, 0, "", NULL);
 	g_mime_parser_options_free(w.opts);
+	if (w.oom && ret == 0)
+		ret = TD_ENOMEM;
 	if (ret == TD_EPARSE)
 		return td_error_set(err, TD_EPARSE,
 				    "RFC 5322: no message could be parsed");

@@ -1843,8 +1843,18 @@ td_rdap_parse(struct td_record *out, const char *json, size_t len,
 				    "%s: answer of %zu bytes is over the "
 				    "%u byte limit",
 				    name, len, TD_RDAP_MAX_BYTES);
+	memset(&jerr, 0, sizeof(jerr));
 	root = json_loadb(json ? json : "", len,
 			  JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	/*
+	 * jansson says "out of memory" with json_error_out_of_memory, except
+	 * when its lexer cannot even be set up: then it returns NULL with
+	 * the error text left empty (json_loadb() in jansson 2.14).  Every
+	 * parse error has a text.
+	 */
+	if (!root && (json_error_code(&jerr) == json_error_out_of_memory ||
+		      !jerr.text[0]))
+		return td_error_set(err, TD_ENOMEM, "%s: out of memory", name);
 	if (!root)
 		return td_error_set(err, TD_EPARSE,
 				    "%s: RFC 8259: %s at line %d, column %d",
@@ -1863,9 +1873,13 @@ td_rdap_parse(struct td_record *out, const char *json, size_t len,
 	st.org.rank = RANK_NONE;
 	rc = parse_object(&st, root, source_url, err);
 	json_decref(root);
+	if (out->notes_oom)
+		st.oom = 1;
 	if (rc == 0 && !st.oom && td_record_fix_utf8(out) < 0)
 		st.oom = 1;
-	if (rc == 0 && st.oom)
+	/* a lost copy can also make the answer look like no RDAP object:
+	   the allocation failure is the error to report */
+	if (st.oom && rc != TD_ENOMEM)
 		rc = td_error_set(err, TD_ENOMEM, "%s: out of memory", name);
 	return rc;
 }

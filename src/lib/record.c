@@ -106,6 +106,7 @@ td_record_note(struct td_record *r, const char *fmt, ...)
 	s = td_strndup(msg, strlen(msg));
 	if (!s || TD_ARRAY_GROW(r->notes, r->nr_notes + 1, r->alloc_notes) < 0) {
 		free(s);
+		r->notes_oom = 1;
 		return TD_ENOMEM;
 	}
 	r->notes[r->nr_notes++] = s;

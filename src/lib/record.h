@@ -100,6 +100,9 @@ struct td_record {
 
 	char **notes;		/* what the parser had to skip or guess */
 	size_t nr_notes, alloc_notes;
+	int notes_oom;		/* td_record_note() lost a note for want of
+				   memory: the parsers then fail with
+				   TD_ENOMEM */
 };
 
 /* Set r up empty. */

@@ -1173,6 +1173,10 @@ candidate(struct state *st, size_t anchor_at, size_t cs, enum kind k, size_t wl,
 				*next = st->floor = g + 1;
 				return r;
 			}
+			/* parse() resets the buffer: a failed append
+			   would be forgotten by the next try */
+			if (td_buf_failed(s.out) & TD_BUF_OOM)
+				return TD_ENOMEM;
 		}
 	}
 	s.t = t;
@@ -1184,6 +1188,8 @@ candidate(struct state *st, size_t anchor_at, size_t cs, enum kind k, size_t wl,
 		*next = st->floor = end > anchor_at ? end : anchor_at + 1;
 		return r;
 	}
+	if (td_buf_failed(s.out) & TD_BUF_OOM)
+		return TD_ENOMEM;
 	if (end > anchor_at + 1) {
 		*next = end;
 		if (end > st->floor)

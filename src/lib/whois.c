@@ -1604,7 +1604,7 @@ con_get(struct parser *p, int role, int sect, int net)
 }
 
 static void
-con_addr(struct tcon *c, const char *v, size_t n)
+con_addr(struct parser *p, struct tcon *c, const char *v, size_t n)
 {
 	while (n && is_space((unsigned char)*v))
 		v++, n--;
@@ -1613,6 +1613,8 @@ con_addr(struct tcon *c, const char *v, size_t n)
 	if (c->addr.len)
 		td_buf_add(&c->addr, ", ", 2);
 	td_buf_add(&c->addr, v, n);
+	if (td_buf_failed(&c->addr) & TD_BUF_OOM)
+		p->oom = 1;
 }
 
 static void
@@ -1641,10 +1643,10 @@ con_field(struct parser *p, struct tcon *c, enum cfield f, const char *v,
 		if (n == 2 && is_alnum((unsigned char)v[0]))
 			set_str(p, &c->country, v, n);
 		else
-			con_addr(c, v, n);
+			con_addr(p, c, v, n);
 		break;
 	case CF_ADDR:
-		con_addr(c, v, n);
+		con_addr(p, c, v, n);
 		break;
 	case CF_HANDLE:
 		set_str(p, &c->handle, v, n);
@@ -2955,7 +2957,7 @@ take_free(struct parser *p, const struct wline *l)
 	} else if (n == 2 && v[0] >= 'A' && v[0] <= 'Z') {
 		set_str(p, &c->country, v, n);
 	} else {
-		con_addr(c, v, n);
+		con_addr(p, c, v, n);
 	}
 	c->nr_free++;
 }
@@ -3186,6 +3188,9 @@ emit_contact(struct parser *p, struct tcon *c, const char *rname)
 	unsigned flags = 0;
 	char *addr = NULL;
 
+	/* an address line that could not be appended (con_addr()) */
+	if (td_buf_failed(&c->addr) & TD_BUF_OOM)
+		p->oom = 1;
 	if (c->addr.len) {
 		addr = td_strndup(c->addr.ptr, c->addr.len);
 		if (!addr)
@@ -3278,6 +3283,8 @@ finish_network(struct parser *p)
 		addr_text(b, sizeof(b), best->hi, best->v6);
 		r->start = td_strndup(a, strlen(a));
 		r->end = td_strndup(b, strlen(b));
+		if (!r->start || !r->end)
+			p->oom = 1;
 		if (!best->nr_cidrs)
 			range_cidrs(p, best);
 	}
@@ -3863,6 +3870,8 @@ td_whois_parse(struct td_record *out, const char *text, size_t len,
 		}
 		finish_domain(&p);
 	}
+	if (out->notes_oom)
+		p.oom = 1;
 	if (!p.oom && td_record_fix_utf8(out) < 0)
 		p.oom = 1;
 	if (p.oom)
