@@ -38,8 +38,13 @@ CC      := clang
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	   -DTD_FUZZING
 LDOPT   := -fsanitize=address,undefined
+else ifeq ($(MODE),torture)
+# allocation-failure torture (tests/torture): built like asan, own folder
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+LDOPT   := -fsanitize=address,undefined
 else
-$(error MODE must be release, asan or fuzz)
+$(error MODE must be release, asan, fuzz or torture)
 endif
 
 CFLAGS_ALL  = $(BASE) $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
@@ -97,6 +102,25 @@ $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(B)/libtakedown.a
 	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $@ $< $(B)/libtakedown.a $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
+
+# Allocation-failure torture (tests/torture/torture.c): `make torture`
+# builds build/torture/torture, ASan on; tests/e2e/t0030-torture.sh runs
+# it.  --wrap sends takedown's own malloc/calloc/realloc/strdup/strndup
+# calls through tests/torture/failmalloc.c (why: see that file).
+.PHONY: torture
+ifeq ($(MODE),torture)
+torture: $(B)/torture
+$(B)/torture: tests/torture/torture.c tests/torture/failmalloc.c \
+		tests/torture/failmalloc.h $(B)/libtakedown.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/torture $(LDFLAGS_ALL) \
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup \
+		-o $@ tests/torture/torture.c tests/torture/failmalloc.c \
+		$(B)/libtakedown.a $(PKG_LIBS)
+else
+torture:
+	$(Q)$(MAKE) --no-print-directory MODE=torture torture
+endif
 
 check: $(B)/takedown $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 	@sh tests/run.sh $(B)
