@@ -7,7 +7,7 @@
 BUILD="build-essential pkg-config libgmime-3.0-dev libidn2-dev libpsl-dev
 libjansson-dev libssl-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev"
 TEST="libcmocka-dev python3 python3-jsonschema clang dnsmasq-base whois openssl
-postfix sasl2-bin libsasl2-modules msmtp chromium"
+postfix sasl2-bin libsasl2-modules msmtp chromium valgrind"
 PKGS=$(echo $BUILD $TEST)
 
 missing=""
