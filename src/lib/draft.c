@@ -730,6 +730,10 @@ struct render {
 	const char *name; /* for errors */
 	unsigned line;
 	const struct vars *vs;
+	/* the caller's own variables, after the built-in ones */
+	const char *const *xnames;
+	const struct td_buf *xvals;
+	size_t nx;
 	struct td_error *err;
 	struct {
 		unsigned char kind; /* TAG_IF or TAG_UNLESS */
@@ -738,16 +742,28 @@ struct render {
 	unsigned depth;
 };
 
+/* A variable's number: NR_VARS + the caller's own index (the caller's
+   names win), else a built-in one's; -1 when there is none. */
 static int
-var_index(const char *s, size_t len)
+var_index(const struct render *r, const char *s, size_t len)
 {
 	size_t i;
 
+	for (i = 0; i < r->nx; i++)
+		if (strlen(r->xnames[i]) == len &&
+		    !memcmp(r->xnames[i], s, len))
+			return NR_VARS + (int)i;
 	for (i = 0; td_draft_variables[i]; i++)
 		if (strlen(td_draft_variables[i]) == len &&
 		    !memcmp(td_draft_variables[i], s, len))
 			return (int)i;
 	return -1;
+}
+
+static const struct td_buf *
+var_value(const struct render *r, int var)
+{
+	return var < NR_VARS ? &r->vs->v[var] : &r->xvals[var - NR_VARS];
 }
 
 /* The template text quoted in an error: at most 60 bytes, each byte
@@ -824,7 +840,7 @@ parse_tag(struct render *r, const char *p, const char *eol, struct tag *t)
 	}
 	while (w < e && *w == ' ')
 		w++;
-	t->var = var_index(w, (size_t)(e - w));
+	t->var = var_index(r, w, (size_t)(e - w));
 	if (t->var < 0)
 		return rerr(r, "unknown variable", w, (size_t)(e - w));
 	return 0;
@@ -848,7 +864,7 @@ block(struct render *r, const struct tag *t, const char *p)
 	case TAG_UNLESS:
 		if (r->depth >= MAX_DEPTH)
 			return rerr(r, "#if nested too deep", "", 0);
-		v = &r->vs->v[t->var];
+		v = var_value(r, t->var);
 		r->stack[r->depth].kind = (unsigned char)t->kind;
 		r->stack[r->depth].parent = (unsigned char)active(r);
 		r->stack[r->depth].cond =
@@ -977,7 +993,7 @@ render_text(struct render *r, struct td_buf *out, const char *p,
 				return ret;
 			if (t.kind == TAG_VAR) {
 				if (active(r))
-					put_value(out, &r->vs->v[t.var]);
+					put_value(out, var_value(r, t.var));
 			} else if ((ret = block(r, &t, p)) < 0) {
 				return ret;
 			}
@@ -1043,6 +1059,7 @@ static const char default_subject[] =
 static int
 render_with(struct td_buf *subject, struct td_buf *body, const char *tpl,
 	    size_t len, const char *name, const struct vars *vs,
+	    const char *const *xnames, const struct td_buf *xvals, size_t nx,
 	    struct td_error *err)
 {
 	struct render r;
@@ -1054,6 +1071,9 @@ render_with(struct td_buf *subject, struct td_buf *body, const char *tpl,
 	memset(&r, 0, sizeof(r));
 	r.name = name;
 	r.vs = vs;
+	r.xnames = xnames;
+	r.xvals = xvals;
+	r.nx = nx;
 	r.err = err;
 	if (memchr(tpl, 0, len))
 		return td_error_set(err, TD_EINVAL, "%s: NUL byte in template",
@@ -1201,7 +1221,7 @@ render_vars(struct td_buf *subject, struct td_buf *body,
 		ret = read_file(&file, path.ptr);
 		if (ret == 0) {
 			ret = render_with(subject, body, file.ptr, file.len,
-					  path.ptr, vs, err);
+					  path.ptr, vs, NULL, NULL, 0, err);
 			td_buf_release(&file);
 			td_buf_release(&path);
 			return ret;
@@ -1218,7 +1238,8 @@ render_vars(struct td_buf *subject, struct td_buf *body,
 	}
 	tpl = td_draft_builtin_template(in->to.role, &len);
 	td_buf_printf(&path, "built-in %s.txt", rn);
-	ret = render_with(subject, body, tpl, len, path.ptr, vs, err);
+	ret = render_with(subject, body, tpl, len, path.ptr, vs, NULL, NULL, 0,
+			  err);
 	td_buf_release(&path);
 	return ret;
 }
@@ -1252,6 +1273,17 @@ td_draft_render_text(struct td_buf *subject, struct td_buf *body,
 		     const char *tpl, size_t len, const char *name,
 		     const struct td_draft_input *in, struct td_error *err)
 {
+	return td_draft_render_text_vars(subject, body, tpl, len, name, in,
+					 NULL, NULL, 0, err);
+}
+
+int
+td_draft_render_text_vars(struct td_buf *subject, struct td_buf *body,
+			  const char *tpl, size_t len, const char *name,
+			  const struct td_draft_input *in,
+			  const char *const *names, const struct td_buf *values,
+			  size_t nr, struct td_error *err)
+{
 	struct vars vs;
 	int ret = check_input(in, err);
 
@@ -1260,7 +1292,8 @@ td_draft_render_text(struct td_buf *subject, struct td_buf *body,
 	vars_build(&vs, in, now_of(in), in->original != NULL, MACHINE_XARF);
 	ret = vars_failed(&vs)
 		  ? td_error_set(err, TD_ENOMEM, "out of memory")
-		  : render_with(subject, body, tpl, len, name, &vs, err);
+		  : render_with(subject, body, tpl, len, name, &vs, names,
+				values, nr, err);
 	vars_release(&vs);
 	return ret;
 }

@@ -187,6 +187,20 @@ int td_draft_render_text(struct td_buf *subject, struct td_buf *body,
 			 const struct td_draft_input *in, struct td_error *err);
 
 /*
+ * As td_draft_render_text(), with nr variables of the caller's own as
+ * well (names[i] is values[i]; they hide built-in variables of the same
+ * name): for messages that say more than a report, such as follow-ups.
+ * The values are put in as the built-in ones are (a multi-line value
+ * indented as its line), so they must be made safe by the caller.
+ */
+int td_draft_render_text_vars(struct td_buf *subject, struct td_buf *body,
+			      const char *text, size_t len, const char *name,
+			      const struct td_draft_input *in,
+			      const char *const *names,
+			      const struct td_buf *values, size_t nr,
+			      struct td_error *err);
+
+/*
  * Overwrite, in b, every occurrence of each of the nr strings strs, as
  * td_draft_compose() does with in->redact: ASCII case ignored, also
  * %-encoded ('@' as %40, ' ' as %20 or '+') and inside base64 text (both

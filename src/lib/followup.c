@@ -1,17 +1,10 @@
 /*
  * Follow-ups and escalations.  See followup.h and docs/policy.md.
  *
- * The body is rendered by draft.c's template engine (td_draft_render_text)
- * with the report variables, so a follow-up restates the facts exactly as
- * the report did.  The variables of this module (the audit trail, the
- * status...) are not known to that engine, so before rendering each of
- * their tags is replaced by a sentinel (two private-use characters around
- * a random nonce and the variable's number) that the engine passes
- * through as plain text, and the sentinels are replaced by the values
- * afterwards; line numbers stay those of the template.  A {{#if X}} on
- * one of these variables becomes {{#if lbrace}} (always true) or an #if
- * on whichever of "compromised"/"malicious" is empty (always false), so
- * blocks still nest and close as the engine expects.
+ * The body is rendered by draft.c's template engine
+ * (td_draft_render_text_vars) with the report variables, so a follow-up
+ * restates the facts exactly as the report did, and this module's own
+ * variables (the audit trail, the status...) beside them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,8 +89,7 @@ invisible(unsigned cp)
 	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
 	       (cp >= 0x202a && cp <= 0x202e) ||
 	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || cp == 0x00ad ||
-	       (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x2028 || cp == 0x2029 ||
-	       (cp >= 0xe000 && cp <= 0xf8ff);
+	       (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x2028 || cp == 0x2029;
 }
 
 /*
@@ -329,184 +321,29 @@ fvars_release(struct fvars *fv)
 		td_buf_release(&fv->v[i]);
 }
 
-/* ---- sentinels ------------------------------------------------------- */
-
-#define S_OPEN "\xee\x80\x80"  /* U+E000 */
-#define S_CLOSE "\xee\x80\x81" /* U+E001 */
-
+/* 16 random hex digits into out. */
 static int
-fvar_index(const char *s, size_t len)
+random_hex(char out[17])
 {
-	size_t i;
+	unsigned char r[8];
+	size_t got = 0, i;
 
-	for (i = 0; td_followup_variables[i]; i++)
-		if (strlen(td_followup_variables[i]) == len &&
-		    !memcmp(td_followup_variables[i], s, len))
-			return (int)i;
-	return -1;
-}
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
 
-/*
- * Copy the template to out with this module's tags replaced: values by
- * sentinels, conditions by ones the report engine can decide.
- */
-static void
-prepare(struct td_buf *out, const char *t, size_t len, const char *nonce,
-	const struct fvars *fv, enum td_draft_kind kind)
-{
-	const char *p = t, *end = t + len;
-	/* the one of the two kind variables that is empty */
-	const char *never =
-	    kind == TD_DRAFT_COMPROMISED ? "malicious" : "compromised";
-
-	while (p < end) {
-		const char *o = memchr(p, '{', (size_t)(end - p)), *q, *c, *e;
-		int neg = 0, idx;
-
-		if (!o || o + 1 >= end) {
-			td_buf_add(out, p, (size_t)(end - p));
-			return;
-		}
-		if (o[1] != '{') {
-			td_buf_add(out, p, (size_t)(o - p + 1));
-			p = o + 1;
+		if (n < 0 && errno == EINTR)
 			continue;
-		}
-		td_buf_add(out, p, (size_t)(o - p));
-		/* the tag, on its line */
-		for (c = o + 2; c + 1 < end && *c != '\n'; c++)
-			if (c[0] == '}' && c[1] == '}')
-				break;
-		if (c + 1 >= end || *c == '\n') {
-			td_buf_add(out, o, 2);
-			p = o + 2;
-			continue;
-		}
-		q = o + 2;
-		while (q < c && (*q == ' ' || *q == '\t'))
-			q++;
-		e = c;
-		while (e > q && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if ((size_t)(e - q) > 4 && !memcmp(q, "#if ", 4)) {
-			q += 4;
-		} else if ((size_t)(e - q) > 8 && !memcmp(q, "#unless ", 8)) {
-			q += 8;
-			neg = 1;
-		} else {
-			idx = fvar_index(q, (size_t)(e - q));
-			if (idx >= 0)
-				td_buf_printf(out, S_OPEN "%s%02d" S_CLOSE,
-					      nonce, idx);
-			else
-				td_buf_add(out, o, (size_t)(c + 2 - o));
-			p = c + 2;
-			continue;
-		}
-		while (q < e && *q == ' ')
-			q++;
-		idx = fvar_index(q, (size_t)(e - q));
-		if (idx < 0) {
-			td_buf_add(out, o, (size_t)(c + 2 - o));
-		} else {
-			int set = fv->v[idx].len > 0;
-
-			/* #if: true when set; #unless: true when empty */
-			if (!neg)
-				td_buf_printf(out, "{{#if %s}}",
-					      set ? "lbrace" : never);
-			else
-				td_buf_printf(out, "{{#unless %s}}",
-					      set ? "lbrace" : never);
-		}
-		p = c + 2;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
 	}
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	return 0;
 }
 
-/*
- * Replace the sentinels in s with their values; a multi-line value on a
- * line after white space only is indented as that line.
- */
-static void
-expand(struct td_buf *out, const char *s, size_t len, const char *nonce,
-       const struct fvars *fv)
-{
-	size_t nl = strlen(nonce), i = 0;
-	const size_t so = sizeof(S_OPEN) - 1, sc = sizeof(S_CLOSE) - 1;
 
-	while (i < len) {
-		size_t bol, k;
-		int idx, indent = 1;
-		const struct td_buf *v;
 
-		if (!(len - i >= so + nl + 2 + sc &&
-		      !memcmp(s + i, S_OPEN, so) &&
-		      !memcmp(s + i + so, nonce, nl) && s[i + so + nl] >= '0' &&
-		      s[i + so + nl] <= '9' && s[i + so + nl + 1] >= '0' &&
-		      s[i + so + nl + 1] <= '9' &&
-		      !memcmp(s + i + so + nl + 2, S_CLOSE, sc))) {
-			td_buf_addch(out, s[i++]);
-			continue;
-		}
-		idx = (s[i + so + nl] - '0') * 10 + (s[i + so + nl + 1] - '0');
-		i += so + nl + 2 + sc;
-		if (idx >= NR_FVARS)
-			continue;
-		v = &fv->v[idx];
-		bol = out->len;
-		while (bol && out->ptr[bol - 1] != '\n')
-			bol--;
-		for (k = bol; k < out->len; k++)
-			if (out->ptr[k] != ' ' && out->ptr[k] != '\t')
-				indent = 0;
-		if (!indent || bol == out->len) {
-			td_buf_add(out, v->ptr, v->len);
-			continue;
-		}
-		{
-			char pre[64];
-			size_t n = out->len - bol > sizeof(pre)
-				       ? sizeof(pre)
-				       : out->len - bol;
-
-			memcpy(pre, out->ptr + bol, n);
-			for (k = 0; k < v->len; k++) {
-				td_buf_addch(out, v->ptr[k]);
-				if (v->ptr[k] == '\n' && k + 1 < v->len &&
-				    v->ptr[k + 1] != '\n')
-					td_buf_add(out, pre, n);
-			}
-		}
-	}
-}
-
-/* No trailing white space, at most one empty line in a row, one final
-   newline. */
-static void
-tidy(struct td_buf *out, const char *s, size_t len)
-{
-	size_t i, line_start = out->len, blank = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] != '\n') {
-			td_buf_addch(out, s[i]);
-			continue;
-		}
-		while (out->len > line_start &&
-		       (out->ptr[out->len - 1] == ' ' ||
-			out->ptr[out->len - 1] == '\t'))
-			td_buf_truncate(out, out->len - 1);
-		blank = out->len == line_start ? blank + 1 : 0;
-		if (blank <= 1 && out->len)
-			td_buf_addch(out, '\n');
-		line_start = out->len;
-	}
-	while (out->len >= 2 && out->ptr[out->len - 1] == '\n' &&
-	       out->ptr[out->len - 2] == '\n')
-		td_buf_truncate(out, out->len - 1);
-	if (out->len && out->ptr[out->len - 1] != '\n')
-		td_buf_addch(out, '\n');
-}
 
 /* ---- templates ------------------------------------------------------- */
 
@@ -537,25 +374,6 @@ read_template(struct td_buf *out, const char *path)
 	return td_buf_failed(out) ? -ENOMEM : 0;
 }
 
-static int
-nonce_make(char out[17])
-{
-	unsigned char r[8];
-	size_t got = 0, i;
-
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
-	return 0;
-}
 
 /* Render subject and body for in. */
 static int
@@ -565,18 +383,15 @@ render(struct td_buf *subject, struct td_buf *body,
 {
 	const char *file =
 	    in->kind == TD_ESCALATION ? "escalate.txt" : "followup.txt";
-	struct td_buf tpl, name = TD_BUF_INIT, prep = TD_BUF_INIT;
-	struct td_buf s = TD_BUF_INIT, b = TD_BUF_INIT, x = TD_BUF_INIT;
+	struct td_buf tpl, name = TD_BUF_INIT;
+	struct td_buf s = TD_BUF_INIT;
 	struct td_draft_input din;
 	struct fvars fv;
-	char nonce[17];
 	const char *text;
 	size_t len;
 	int ret = 0;
 
 	td_buf_init(&tpl, TEMPLATE_MAX);
-	if (nonce_make(nonce) < 0)
-		return td_error_set(err, TD_EIO, "no random bytes");
 	if (opts && opts->template_dir) {
 		td_buf_printf(&name, "%s/%s", opts->template_dir, file);
 		ret = read_template(&tpl, name.ptr);
@@ -604,8 +419,6 @@ render(struct td_buf *subject, struct td_buf *body,
 		goto out;
 	}
 	fvars_build(&fv, in);
-	prepare(&prep, text, len, nonce, &fv, in->case_kind);
-
 	memset(&din, 0, sizeof(din));
 	din.from = in->from;
 	din.to = in->to;
@@ -619,29 +432,19 @@ render(struct td_buf *subject, struct td_buf *body,
 	din.nr_fetches = in->nr_fetches;
 	din.le_advice = in->le_advice;
 	din.now = in->now;
-	if (td_buf_failed(&prep))
-		ret = td_error_set(err, TD_ENOMEM, "out of memory");
-	else
-		ret = td_draft_render_text(&s, &b, prep.ptr, prep.len, name.ptr,
-					   &din, err);
+	ret = td_draft_render_text_vars(&s, body, text, len, name.ptr, &din,
+					td_followup_variables, fv.v, NR_FVARS,
+					err);
 	if (!ret) {
-		expand(&x, b.ptr, b.len, nonce, &fv);
-		tidy(body, x.ptr, x.len);
-		td_buf_reset(&x);
-		expand(&x, s.ptr, s.len, nonce, &fv);
-		td_mail_header_text(subject, x.ptr, 200);
-		if (td_buf_failed(&x) || td_buf_failed(body) ||
-		    td_buf_failed(subject))
+		td_mail_header_text(subject, s.ptr ? s.ptr : "", 200);
+		if (td_buf_failed(body) || td_buf_failed(subject))
 			ret = td_error_set(err, TD_ENOMEM, "out of memory");
 	}
 	fvars_release(&fv);
 out:
 	td_buf_release(&tpl);
 	td_buf_release(&name);
-	td_buf_release(&prep);
 	td_buf_release(&s);
-	td_buf_release(&b);
-	td_buf_release(&x);
 	return ret;
 }
 
@@ -683,7 +486,7 @@ message_id(struct td_buf *out, const struct td_followup_input *in)
 	char hex[17];
 	const char *p, *dom = strrchr(in->from->email, '@') + 1;
 
-	if (nonce_make(hex) < 0)
+	if (random_hex(hex) < 0)
 		return TD_EIO;
 	td_buf_adds(out, "td.");
 	for (p = in->case_tag; p && *p && p - in->case_tag < 40; p++)
