@@ -496,3 +496,60 @@ init_reporter() {
 		--public-email abuse-team@example.org "$@" >/dev/null ||
 		fail_start "takedown init"
 }
+
+# two_kinds_world: the world of one real phish of each kind, on
+# loopback: storage.googleapis.com/ahouf/ (malicious, on a platform;
+# MarkMonitor's registration and Google's network) through a TLS front,
+# woondsplay.com (compromised: AFNIC's record of an old registration with
+# a named registrant, ARIN's 192.198.0.0 network, a working home page of
+# its own) by http and https, and paypal-secure-login.com (the
+# criminal's own domain).  Records are the real ones of ../shared/corpus;
+# skips the test without it or dnsmasq.  Sets W, P (the landing page)
+# and KINDS_NET (report's options that reach it all).
+two_kinds_world() {
+	[ -f "$TD_CORPUS/phishing_pot/email/sample-3119.eml" ] &&
+		[ -d "$TD_CORPUS/rdap-bbot" ] && [ -d "$TD_CORPUS/rdap-icann" ] ||
+		skip_all "../shared/corpus absent"
+	command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ||
+		skip_all "dnsmasq not installed (apt-get install dnsmasq-base)"
+	W="$T/world"
+	mkdir -p "$W/rdap/domain" "$W/rdap/ip" "$W/ahouf" "$W/rd" \
+		"$W/_hosts/woondsplay.com"
+	cp "$TD_CORPUS/rdap-bbot/verisign_com_github.json" \
+		"$W/rdap/domain/googleapis.com.json"
+	cp "$TD_CORPUS/rdap-bbot/verisign_com_github.json" \
+		"$W/rdap/domain/paypal-secure-login.com.json"
+	cp "$TD_CORPUS/ipwhois-rdap/rdap-ip/74.125.225.229.json" \
+		"$W/rdap/ip/74.125.225.229.json"
+	cp "$TD_CORPUS/rdap-icann/responses/domain_afnic_fr.json" \
+		"$W/rdap/domain/woondsplay.com.json"
+	cp "$TD_CORPUS/rdap-icann/responses/network_192_198_0_0.json" \
+		"$W/rdap/ip/192.198.1.5.json"
+	P="$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html"
+	cp "$P" "$W/ahouf/algonquincollege.html"
+	cp "$P" "$W/index.php"
+	cp "$P" "$W/rd/index.php"
+	cp "$TD_TOP/tests/servers/data/pages/home/smallsite.html" \
+		"$W/_hosts/woondsplay.com/index.html"
+	cat >"$T/dns.conf" <<'CONF'
+local=/#/
+host-record=storage.googleapis.com,74.125.225.229
+host-record=woondsplay.com,192.198.1.5
+host-record=paypal-secure-login.com,74.125.225.229
+mx-host=google.com,mx.google.com,10
+mx-host=markmonitor.com,mx.markmonitor.com,10
+mx-host=nic.fr,mx.nic.fr,10
+mx-host=radiolinkinternet.com,mx.radiolinkinternet.com,10
+CONF
+	start_dns "$T/dns.conf" || fail_start dnsmasq
+	start_httpd "$W" || fail_start httpd
+	start_tls "$HTTP_PORT" storage.googleapis.com woondsplay.com ||
+		fail_start tlsproxy
+	KINDS_NET="--allow-private --no-cache --timeout 3000
+		--dns 127.0.0.1:$DNS_PORT --rdap http://127.0.0.1:$HTTP_PORT/rdap/
+		--ca-file $TLS_CA
+		--connect-to storage.googleapis.com:443:127.0.0.1:$TLS_PORT
+		--connect-to woondsplay.com:80:127.0.0.1:$HTTP_PORT
+		--connect-to woondsplay.com:443:127.0.0.1:$TLS_PORT
+		--connect-to paypal-secure-login.com:80:127.0.0.1:$HTTP_PORT"
+}

@@ -12,39 +12,9 @@
 # compared: libcurl dot-stuffs (send.c), so nothing is cut.
 . "$(dirname "$0")/lib.sh"
 C="$TD_CORPUS"
-[ -f "$C/phishing_pot/email/sample-3119.eml" ] && [ -d "$C/rdap-bbot" ] ||
-	skip_all "../shared/corpus absent"
-command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ||
-	skip_all "dnsmasq not installed (apt-get install dnsmasq-base)"
 RP="$TD_TOP/tests/e2e/mail_reparse.py"
 
-W="$T/world"
-mkdir -p "$W/rdap/domain" "$W/rdap/ip" "$W/ahouf" "$W/rd"
-cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/googleapis.com.json"
-cp "$C/rdap-bbot/verisign_com_github.json" "$W/rdap/domain/paypal-secure-login.com.json"
-cp "$C/ipwhois-rdap/rdap-ip/74.125.225.229.json" "$W/rdap/ip/74.125.225.229.json"
-cp "$C/rdap-icann/responses/domain_afnic_fr.json" "$W/rdap/domain/woondsplay.com.json"
-cp "$C/rdap-icann/responses/network_192_198_0_0.json" "$W/rdap/ip/192.198.1.5.json"
-P="$TD_TOP/tests/servers/data/pages/ahouf/algonquincollege.html"
-cp "$P" "$W/ahouf/algonquincollege.html"
-cp "$P" "$W/index.php"
-cp "$P" "$W/rd/index.php"
-mkdir -p "$W/_hosts/woondsplay.com"
-cp "$TD_TOP/tests/servers/data/pages/home/smallsite.html" "$W/_hosts/woondsplay.com/index.html"
-cat >"$T/dns.conf" <<'CONF'
-local=/#/
-host-record=storage.googleapis.com,74.125.225.229
-host-record=woondsplay.com,192.198.1.5
-host-record=paypal-secure-login.com,74.125.225.229
-mx-host=google.com,mx.google.com,10
-mx-host=markmonitor.com,mx.markmonitor.com,10
-mx-host=nic.fr,mx.nic.fr,10
-mx-host=radiolinkinternet.com,mx.radiolinkinternet.com,10
-CONF
-fail_start() { echo "1..1"; echo "not ok 1 - $1 started"; exit 1; }
-start_dns "$T/dns.conf" || fail_start dnsmasq
-start_httpd "$W" || fail_start httpd
-start_tls "$HTTP_PORT" storage.googleapis.com woondsplay.com || fail_start tlsproxy
+two_kinds_world
 SMTP=0
 if [ "$(id -u)" = 0 ] && start_smtpd 2>/dev/null; then SMTP=1; fi
 
