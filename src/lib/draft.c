@@ -1150,8 +1150,8 @@ render_with(struct td_buf *subject, struct td_buf *body, const char *tpl,
 	return ret;
 }
 
-static int
-read_file(struct td_buf *out, const char *path)
+int
+td_draft_read_template(struct td_buf *out, const char *path)
 {
 	char chunk[16384];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1218,7 +1218,7 @@ render_vars(struct td_buf *subject, struct td_buf *body,
 	if (opts && opts->template_dir) {
 		td_buf_init(&file, TEMPLATE_MAX);
 		td_buf_printf(&path, "%s/%s.txt", opts->template_dir, rn);
-		ret = read_file(&file, path.ptr);
+		ret = td_draft_read_template(&file, path.ptr);
 		if (ret == 0) {
 			ret = render_with(subject, body, file.ptr, file.len,
 					  path.ptr, vs, NULL, NULL, 0, err);

@@ -187,6 +187,13 @@ int td_draft_render_text(struct td_buf *subject, struct td_buf *body,
 			 const struct td_draft_input *in, struct td_error *err);
 
 /*
+ * Read a user's template file at path into out, whose byte limit (set by
+ * the caller with td_buf_init) bounds it.  Returns 0, -EFBIG (over the
+ * limit), -ENOMEM or -errno (cannot open or read; -ENOENT when absent).
+ */
+int td_draft_read_template(struct td_buf *out, const char *path);
+
+/*
  * As td_draft_render_text(), with nr variables of the caller's own as
  * well (names[i] is values[i]; they hide built-in variables of the same
  * name): for messages that say more than a report, such as follow-ups.

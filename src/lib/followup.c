@@ -7,7 +7,6 @@
  * variables (the audit trail, the status...) beside them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,38 +341,7 @@ random_hex(char out[17])
 	return 0;
 }
 
-
-
-
 /* ---- templates ------------------------------------------------------- */
-
-static int
-read_template(struct td_buf *out, const char *path)
-{
-	char chunk[16384];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			return -e;
-		}
-		if (td_buf_add(out, chunk, (size_t)n) < 0)
-			break;
-	}
-	close(fd);
-	if (td_buf_failed(out) & TD_BUF_TRUNC)
-		return -EFBIG;
-	return td_buf_failed(out) ? -ENOMEM : 0;
-}
-
 
 /* Render subject and body for in. */
 static int
@@ -394,7 +362,7 @@ render(struct td_buf *subject, struct td_buf *body,
 	td_buf_init(&tpl, TEMPLATE_MAX);
 	if (opts && opts->template_dir) {
 		td_buf_printf(&name, "%s/%s", opts->template_dir, file);
-		ret = read_template(&tpl, name.ptr);
+		ret = td_draft_read_template(&tpl, name.ptr);
 		if (ret == -ENOENT) {
 			ret = 0;
 			td_buf_reset(&tpl);
